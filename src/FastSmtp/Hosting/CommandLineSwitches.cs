@@ -1,0 +1,22 @@
+namespace FastSmtp.Hosting;
+
+/// <summary>The flags of SPEC.md section 7, mapped onto configuration keys.</summary>
+internal static class CommandLineSwitches
+{
+    public static readonly Dictionary<string, string> Mappings = new(StringComparer.Ordinal)
+    {
+        ["--listen"] = Key(nameof(SmtpServerOptions.Listen)),
+        ["--hostname"] = Key(nameof(SmtpServerOptions.Hostname)),
+        ["--spool"] = Key(nameof(SmtpServerOptions.Spool)),
+        ["--mail-dir"] = Key(nameof(SmtpServerOptions.MailDir)),
+        ["--max-message-size"] = Key(nameof(SmtpServerOptions.MaxMessageSize)),
+        ["--max-recipients"] = Key(nameof(SmtpServerOptions.MaxRecipients)),
+        ["--max-connections"] = Key(nameof(SmtpServerOptions.MaxConnections)),
+        ["--tls-cert"] = Key(nameof(SmtpServerOptions.TlsCert)),
+        ["--tls-key"] = Key(nameof(SmtpServerOptions.TlsKey)),
+        ["--command-timeout"] = Key(nameof(SmtpServerOptions.CommandTimeout)),
+        ["--data-timeout"] = Key(nameof(SmtpServerOptions.DataTimeout)),
+    };
+
+    private static string Key(string property) => SmtpServerOptions.SectionName + ":" + property;
+}

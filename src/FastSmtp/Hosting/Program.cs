@@ -1,0 +1,130 @@
+using System.Net;
+using FastSmtp.Queue;
+using FastSmtp.Session;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.ObjectPool;
+using Microsoft.Extensions.Options;
+
+namespace FastSmtp.Hosting;
+
+/// <summary>Entry point: `FastSmtp [command] [options]` (SPEC.md section 7).</summary>
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length > 0 && !args[0].StartsWith('-'))
+        {
+            if (args[0] != "serve")
+            {
+                await Console.Error.WriteLineAsync($"fastsmtp: unknown command '{args[0]}'. Usage: FastSmtp [serve] [--listen ADDR:PORT] [--spool DIR] ...");
+                return 2;
+            }
+
+            args = args[1..];
+        }
+
+        WebApplication app;
+        List<ListenOptions> listeners = [];
+        try
+        {
+            app = Build(args, listeners);
+        }
+        catch (OptionsValidationException exception)
+        {
+            await Console.Error.WriteLineAsync("fastsmtp: " + string.Join("; ", exception.Failures));
+            return 2;
+        }
+
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (IOException exception)
+        {
+            // Most often "address already in use": say so in one line, not a stack trace.
+            await Console.Error.WriteLineAsync("fastsmtp: " + exception.Message);
+            await app.DisposeAsync();
+            return 1;
+        }
+
+        ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("FastSmtp");
+        SmtpServerContext server = app.Services.GetRequiredService<SmtpServerContext>();
+        foreach (ListenOptions listener in listeners)
+        {
+            // After start Kestrel has put the bound port (for port 0) into the endpoint.
+            HostingLog.Listening(logger, server.Hostname, listener.IPEndPoint!.ToString(), Path.GetFullPath(server.Options.Spool));
+        }
+
+        await app.WaitForShutdownAsync();
+        Spool spool = app.Services.GetRequiredService<Spool>();
+        HostingLog.Stopped(logger, spool.CommittedMessages, spool.CommittedBatches);
+        await app.DisposeAsync();
+        return 0;
+    }
+
+    public static WebApplication Build(string[] args, List<ListenOptions> listeners)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = args,
+
+            // appsettings.json is found beside the binary; relative paths (--spool) stay relative
+            // to the working directory.
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        ((IConfigurationBuilder)builder.Configuration).Add(new FastSmtpEnvironmentVariablesSource());
+        builder.Configuration.AddCommandLine(args, CommandLineSwitches.Mappings);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddSimpleConsole(options =>
+        {
+            options.SingleLine = true;
+            options.UseUtcTimestamp = true;
+            options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+        });
+
+        builder.Services.AddOptions<SmtpServerOptions>()
+            .Bind(builder.Configuration.GetSection(SmtpServerOptions.SectionName))
+            .Validate(o => ListenEndpoints.TryParse(o.Listen, out _, out _), "--listen must be ADDR:PORT[,ADDR:PORT...], for example 127.0.0.1:2525 or [::1]:2525")
+            .Validate(o => o.MaxMessageSize > 0, "--max-message-size must be a positive number of bytes")
+            .Validate(o => o.MaxRecipients > 0, "--max-recipients must be positive")
+            .Validate(o => o.MaxConnections > 0, "--max-connections must be positive")
+            .Validate(o => string.IsNullOrEmpty(o.TlsCert) == string.IsNullOrEmpty(o.TlsKey), "--tls-cert and --tls-key go together")
+            .Validate(o => string.IsNullOrEmpty(o.TlsCert) || (File.Exists(o.TlsCert) && File.Exists(o.TlsKey)), "--tls-cert or --tls-key names a file that does not exist")
+            .ValidateOnStart();
+
+        builder.Services.AddSingleton(sp => new Spool(sp.GetRequiredService<IOptions<SmtpServerOptions>>().Value.Spool, sp.GetRequiredService<ILogger<Spool>>()));
+        builder.Services.AddSingleton<IMessageStore>(sp => sp.GetRequiredService<Spool>());
+        builder.Services.AddSingleton<SmtpServerContext>();
+        builder.Services.AddSingleton<ObjectPool<SmtpSession>>(sp =>
+            new DefaultObjectPool<SmtpSession>(new SessionPoolPolicy(sp.GetRequiredService<SmtpServerContext>()), maximumRetained: 1024));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            string listen = context.Configuration[$"{SmtpServerOptions.SectionName}:{nameof(SmtpServerOptions.Listen)}"] ?? new SmtpServerOptions().Listen;
+            if (!ListenEndpoints.TryParse(listen, out List<IPEndPoint> endpoints, out string? error))
+            {
+                throw new OptionsValidationException(nameof(SmtpServerOptions.Listen), typeof(SmtpServerOptions), [error!]);
+            }
+
+            foreach (IPEndPoint endpoint in endpoints)
+            {
+                kestrel.Listen(endpoint, listener =>
+                {
+                    listener.UseConnectionHandler<SmtpConnectionHandler>();
+                    listeners.Add(listener);
+                });
+            }
+        });
+
+        return builder.Build();
+    }
+}

@@ -1,0 +1,39 @@
+namespace FastSmtp.Hosting;
+
+/// <summary>
+/// The server's settings (SPEC.md section 7), bound from the "FastSmtp" configuration section:
+/// appsettings.json, FASTSMTP_ environment variables and command-line flags.
+/// </summary>
+public sealed class SmtpServerOptions
+{
+    public const string SectionName = "FastSmtp";
+
+    /// <summary>Where to accept SMTP: ADDR:PORT[,ADDR:PORT...].</summary>
+    public string Listen { get; set; } = "127.0.0.1:2525";
+
+    /// <summary>Greeting and Received name; the primary host of hosts.txt when empty.</summary>
+    public string? Hostname { get; set; }
+
+    public string Spool { get; set; } = "./var/spool";
+
+    public string MailDir { get; set; } = "./var/mail";
+
+    public long MaxMessageSize { get; set; } = 26_214_400;
+
+    public int MaxRecipients { get; set; } = 1000;
+
+    public int MaxConnections { get; set; } = 10_000;
+
+    public string? TlsCert { get; set; }
+
+    public string? TlsKey { get; set; }
+
+    /// <summary>RFC 5321 4.5.3.2.7: a server waits at least 5 minutes for the next command.</summary>
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>RFC 5321 4.5.3.2.5: 3 minutes for each block of message data.</summary>
+    public TimeSpan DataTimeout { get; set; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>Rejected commands after which the session is closed with 421, as Postfix's smtpd_hard_error_limit.</summary>
+    public int MaxCommandErrors { get; set; } = 100;
+}

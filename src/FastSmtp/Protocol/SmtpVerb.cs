@@ -1,0 +1,21 @@
+namespace FastSmtp.Protocol;
+
+/// <summary>The commands FastSmtp recognises (SPEC.md section 5).</summary>
+public enum SmtpVerb : byte
+{
+    Unknown,
+    Helo,
+    Ehlo,
+    Mail,
+    Rcpt,
+    Data,
+    Bdat,
+    Rset,
+    Noop,
+    Quit,
+    Vrfy,
+    Expn,
+    Help,
+    StartTls,
+    Auth,
+}

@@ -1,0 +1,48 @@
+using System.Runtime.InteropServices;
+
+namespace FastSmtp.Queue;
+
+/// <summary>
+/// fsync of a folder, so a newly created file's name is as durable as its content (POSIX
+/// promises nothing about a new directory entry until its folder is synced). .NET has no API
+/// for it: File.OpenHandle refuses folders.
+/// </summary>
+internal static partial class DirectorySync
+{
+    private const int ReadOnlyDirectory = 0x10000; // O_RDONLY | O_DIRECTORY on Linux
+
+    public static void Flush(string directory)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // elsewhere metadata is journaled with the file, or cannot be synced this way
+        }
+
+        int fd = Open(directory, ReadOnlyDirectory);
+        if (fd < 0)
+        {
+            throw new IOException($"cannot open {directory} to sync it (errno {Marshal.GetLastPInvokeError()})");
+        }
+
+        try
+        {
+            if (Fsync(fd) != 0)
+            {
+                throw new IOException($"fsync of {directory} failed (errno {Marshal.GetLastPInvokeError()})");
+            }
+        }
+        finally
+        {
+            Close(fd);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    private static partial int Close(int fd);
+}

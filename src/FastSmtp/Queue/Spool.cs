@@ -1,0 +1,247 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
+
+namespace FastSmtp.Queue;
+
+/// <summary>
+/// The durable queue's write side: sessions hand over finished messages, one thread writes them
+/// in batches and makes each batch durable with one fsync (group commit), then completes every
+/// message of the batch. While one batch is being synced the next one gathers, so the number of
+/// fsyncs per second stays flat as the number of concurrent sessions grows.
+/// See <see cref="SpoolFormat"/> for the layout.
+/// </summary>
+public sealed partial class Spool : IMessageStore, IDisposable
+{
+    private readonly string _directory;
+    private readonly ILogger _logger;
+    private readonly ConcurrentQueue<PendingMessage> _incoming = new();
+    private readonly ManualResetEventSlim _signal = new(false);
+    private readonly List<PendingMessage> _batch = [];
+    private readonly List<ReadOnlyMemory<byte>> _gather = [];
+    private readonly SpoolRecordWriter _records = new();
+    private readonly Thread _committer;
+    private SafeFileHandle _segment;
+    private long _segmentNumber;
+    private long _segmentLength;
+    private volatile bool _stopping;
+
+    public Spool(string directory, ILogger<Spool> logger)
+    {
+        _directory = Path.GetFullPath(directory);
+        _logger = logger;
+        Directory.CreateDirectory(SpoolFormat.QueueDirectory(_directory));
+        Directory.CreateDirectory(SpoolFormat.DataDirectory(_directory));
+        _segment = OpenLastSegment();
+        _committer = new Thread(CommitLoop) { IsBackground = true, Name = "FastSmtp spool commit" };
+        _committer.Start();
+    }
+
+    public string DataDirectory => SpoolFormat.DataDirectory(_directory);
+
+    /// <summary>Messages committed in batches, and the number of batches: their ratio is the fsync saving.</summary>
+    public long CommittedMessages { get; private set; }
+
+    public long CommittedBatches { get; private set; }
+
+    public ValueTask<CommitResult> CommitAsync(PendingMessage message)
+    {
+        ValueTask<CommitResult> completion = message.PrepareCommit();
+        if (_stopping)
+        {
+            message.CompleteCommit(CommitResult.StorageError);
+            return completion;
+        }
+
+        _incoming.Enqueue(message);
+        _signal.Set();
+        return completion;
+    }
+
+    public void Dispose()
+    {
+        _stopping = true;
+        _signal.Set();
+        _committer.Join();
+        _segment.Dispose();
+        _signal.Dispose();
+    }
+
+    private void CommitLoop()
+    {
+        while (true)
+        {
+            _signal.Wait();
+            _signal.Reset();
+            while (_incoming.TryDequeue(out PendingMessage? message))
+            {
+                _batch.Add(message);
+            }
+
+            if (_batch.Count > 0)
+            {
+                CommitResult result = WriteBatch();
+                foreach (PendingMessage message in _batch)
+                {
+                    message.CompleteCommit(result);
+                }
+
+                _batch.Clear();
+            }
+            else if (_stopping)
+            {
+                return;
+            }
+        }
+    }
+
+    private CommitResult WriteBatch()
+    {
+        long start = _segmentLength;
+        try
+        {
+            _records.Clear();
+            _gather.Clear();
+            bool spilled = false;
+
+            // Envelopes first, into one buffer, then the gather list over buffer slices and
+            // body chunks: the buffer may grow while serialising, which would move earlier slices.
+            Span<int> starts = _batch.Count <= 256 ? stackalloc int[_batch.Count] : new int[_batch.Count];
+            for (int i = 0; i < _batch.Count; i++)
+            {
+                PendingMessage message = _batch[i];
+                if (message.Body.FilePath is not null)
+                {
+                    message.Body.FlushToDisk();
+                    spilled = true;
+                }
+
+                starts[i] = _records.Reserve(SpoolFormat.HeaderLength);
+                _records.WriteEnvelope(message);
+                bool inline = message.Body.FilePath is null;
+                _records.WriteByte(inline ? SpoolFormat.BodyInline : SpoolFormat.BodyInFile);
+                _records.WriteUInt64((ulong)message.Body.Length);
+            }
+
+            if (spilled)
+            {
+                DirectorySync.Flush(DataDirectory);
+            }
+
+            long total = 0;
+            for (int i = 0; i < _batch.Count; i++)
+            {
+                PendingMessage message = _batch[i];
+                int envelopeEnd = i + 1 < _batch.Count ? starts[i + 1] : _records.Length;
+                int payloadStart = starts[i] + SpoolFormat.HeaderLength;
+                uint crc = Crc32C.Append(~0u, _records.SpanAt(payloadStart, envelopeEnd - payloadStart));
+                long payloadLength = envelopeEnd - payloadStart;
+                _gather.Add(_records.Written(starts[i], envelopeEnd - starts[i]));
+                if (message.Body.FilePath is null)
+                {
+                    for (int c = 0; c < message.Body.ChunkCount; c++)
+                    {
+                        ReadOnlyMemory<byte> chunk = message.Body.GetChunk(c);
+                        crc = Crc32C.Append(crc, chunk.Span);
+                        _gather.Add(chunk);
+                    }
+
+                    payloadLength += message.Body.Length;
+                }
+
+                Span<byte> header = _records.SpanAt(starts[i], SpoolFormat.HeaderLength);
+                BinaryPrimitives.WriteUInt32LittleEndian(header, SpoolFormat.Magic);
+                BinaryPrimitives.WriteUInt32LittleEndian(header[4..], (uint)payloadLength);
+                BinaryPrimitives.WriteUInt32LittleEndian(header[8..], ~crc);
+                total += SpoolFormat.HeaderLength + payloadLength;
+            }
+
+            RandomAccess.Write(_segment, _gather, start);
+            RandomAccess.FlushToDisk(_segment);
+            _segmentLength = start + total;
+            CommittedMessages += _batch.Count;
+            CommittedBatches++;
+            if (_segmentLength >= SpoolFormat.SegmentRolloverLength)
+            {
+                RollOver();
+            }
+
+            return CommitResult.Committed;
+        }
+        catch (IOException exception)
+        {
+            LogCommitFailed(_logger, exception, _batch.Count, _directory);
+            TryTruncate(start);
+            return IsDiskFull(exception) ? CommitResult.InsufficientStorage : CommitResult.StorageError;
+        }
+        catch (UnauthorizedAccessException exception)
+        {
+            LogCommitFailed(_logger, exception, _batch.Count, _directory);
+            TryTruncate(start);
+            return CommitResult.StorageError;
+        }
+    }
+
+    private SafeFileHandle OpenLastSegment()
+    {
+        List<long> segments = SpoolFormat.ListSegments(_directory);
+        if (segments.Count == 0)
+        {
+            return CreateSegment(1);
+        }
+
+        _segmentNumber = segments[^1];
+        string path = SpoolFormat.SegmentPath(_directory, _segmentNumber);
+        long valid = SpoolReader.ScanSegment(path, onRecord: null);
+        SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+        long length = RandomAccess.GetLength(handle);
+        if (valid < length)
+        {
+            // A crash tore the last batch: it was never acknowledged, so it is dropped.
+            LogTornTail(_logger, path, length - valid);
+            RandomAccess.SetLength(handle, valid);
+            RandomAccess.FlushToDisk(handle);
+        }
+
+        _segmentLength = valid;
+        return handle;
+    }
+
+    private SafeFileHandle CreateSegment(long number)
+    {
+        _segmentNumber = number;
+        _segmentLength = 0;
+        SafeFileHandle handle = File.OpenHandle(SpoolFormat.SegmentPath(_directory, number), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read);
+        DirectorySync.Flush(SpoolFormat.QueueDirectory(_directory));
+        return handle;
+    }
+
+    private void RollOver()
+    {
+        SafeFileHandle next = CreateSegment(_segmentNumber + 1);
+        _segment.Dispose();
+        _segment = next;
+    }
+
+    private void TryTruncate(long length)
+    {
+        try
+        {
+            RandomAccess.SetLength(_segment, length);
+        }
+        catch (IOException)
+        {
+            // The CRC check at start-up still cuts off whatever part of the batch reached the disk.
+        }
+    }
+
+    private static bool IsDiskFull(IOException exception) =>
+        (exception.HResult & 0xFFFF) is 28 /* ENOSPC */ or 122 /* EDQUOT */ or 112 /* ERROR_DISK_FULL */;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Spool commit of {Count} messages to {Spool} failed")]
+    private static partial void LogCommitFailed(ILogger logger, Exception exception, int count, string spool);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Spool segment {Path} had a torn tail of {Bytes} bytes from an unfinished write; cut off")]
+    private static partial void LogTornTail(ILogger logger, string path, long bytes);
+}

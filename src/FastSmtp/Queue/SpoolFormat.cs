@@ -1,0 +1,58 @@
+namespace FastSmtp.Queue;
+
+/// <summary>
+/// The spool's on-disk layout.
+/// <code>
+/// spool/queue/NNNNNNNN.log   append-only segments of records
+/// spool/data/QUEUEID         bodies over MessageBody.InlineLimit, fsync'd before their record
+/// record  = magic u32 'FSQ1' | payload length u32 | CRC-32C of payload u32 | payload
+/// payload = type u8 (1 = message) | envelope | body storage u8 (0 inline, 1 file) | body length u64 | inline body
+/// </code>
+/// Why a shared log rather than a file per message: a batch of messages from many sessions is
+/// made durable by one write and one fsync (group commit), where a file per message costs an
+/// fsync of the file and of its folder for every message. A record is valid only with its magic,
+/// length and CRC, so a write torn by a crash is detected and cut off at start-up.
+/// </summary>
+public static class SpoolFormat
+{
+    public const uint Magic = 'F' | 'S' << 8 | 'Q' << 16 | '1' << 24;
+    public const int HeaderLength = 12;
+    public const byte MessageRecord = 1;
+    public const byte BodyInline = 0;
+    public const byte BodyInFile = 1;
+
+    /// <summary>A payload larger than this is corrupt, not a message (bodies that big live in data/).</summary>
+    public const int MaxPayloadLength = 64 * 1024 * 1024;
+
+    /// <summary>A segment is closed and a new one started past this size.</summary>
+    public const long SegmentRolloverLength = 64L * 1024 * 1024;
+
+    public static string QueueDirectory(string spool) => Path.Combine(spool, "queue");
+
+    public static string DataDirectory(string spool) => Path.Combine(spool, "data");
+
+    public static string SegmentPath(string spool, long number) =>
+        Path.Combine(QueueDirectory(spool), number.ToString("D8", System.Globalization.CultureInfo.InvariantCulture) + ".log");
+
+    /// <summary>Segment numbers present, oldest first.</summary>
+    public static List<long> ListSegments(string spool)
+    {
+        var numbers = new List<long>();
+        string directory = QueueDirectory(spool);
+        if (!Directory.Exists(directory))
+        {
+            return numbers;
+        }
+
+        foreach (string path in Directory.EnumerateFiles(directory, "*.log"))
+        {
+            if (long.TryParse(Path.GetFileNameWithoutExtension(path), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long number))
+            {
+                numbers.Add(number);
+            }
+        }
+
+        numbers.Sort();
+        return numbers;
+    }
+}

@@ -1,0 +1,16 @@
+namespace FastSmtp.Queue;
+
+/// <summary>A message as read back from the spool.</summary>
+public sealed record SpooledMessage(
+    QueueId QueueId,
+    DateTimeOffset ReceivedAt,
+    string ClientAddress,
+    string HeloName,
+    MessageProtocol Protocol,
+    string MailFrom,
+    bool EightBitMime,
+    bool SmtpUtf8,
+    DsnReturn Return,
+    string? EnvelopeId,
+    IReadOnlyList<SpoolRecipient> Recipients,
+    byte[] Body);

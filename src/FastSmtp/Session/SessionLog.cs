@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace FastSmtp.Session;
+
+/// <summary>The session's log lines, source-generated so a disabled level costs nothing.</summary>
+internal static partial class SessionLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Session from {ClientIp} ended: {Outcome}; {Messages} messages accepted")]
+    public static partial void SessionEnded(ILogger logger, string clientIp, string outcome, int messages);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Queued {QueueId} from {ClientIp}: {Recipients} recipients, {Size} bytes")]
+    public static partial void MessageQueued(ILogger logger, FastSmtp.Queue.QueueId queueId, string clientIp, int recipients, long size);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Message from {ClientIp} not queued: {Result}")]
+    public static partial void MessageNotQueued(ILogger logger, string clientIp, string result);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "TLS handshake with {ClientIp} failed")]
+    public static partial void TlsHandshakeFailed(ILogger logger, Exception exception, string clientIp);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Refused {ClientIp}: {Active} sessions already open")]
+    public static partial void TooManyConnections(ILogger logger, string clientIp, int active);
+}

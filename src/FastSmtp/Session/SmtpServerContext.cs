@@ -1,0 +1,106 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using FastSmtp.Hosting;
+using FastSmtp.Queue;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FastSmtp.Session;
+
+/// <summary>
+/// What every session shares: settings, the store, and the replies that depend only on the
+/// settings, encoded once at start-up so a session never formats them.
+/// </summary>
+public sealed class SmtpServerContext
+{
+    public SmtpServerContext(IOptions<SmtpServerOptions> options, IMessageStore store, ILoggerFactory loggerFactory)
+    {
+        Options = options.Value;
+        Store = store;
+        Logger = loggerFactory.CreateLogger("FastSmtp.Session");
+        Hostname = string.IsNullOrWhiteSpace(Options.Hostname) ? Policy.CompiledPolicy.PrimaryHost : Options.Hostname.Trim();
+        HostnameUtf8 = Encoding.ASCII.GetBytes(Hostname);
+        if (!string.IsNullOrEmpty(Options.TlsCert))
+        {
+            Certificate = X509Certificate2.CreateFromPemFile(Options.TlsCert, Options.TlsKey);
+            TlsOptions = new SslServerAuthenticationOptions
+            {
+                ServerCertificate = Certificate,
+                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                ClientCertificateRequired = false,
+            };
+        }
+
+        Greeting = Line($"220 {Hostname} ESMTP FastSmtp");
+        HeloReply = Line($"250 {Hostname}");
+        EhloReply = Ehlo(offerStartTls: Certificate is not null);
+        EhloReplyTls = Ehlo(offerStartTls: false);
+        TimeoutReply = Line($"421 4.4.2 {Hostname} Error: timeout exceeded");
+        ShuttingDownReply = Line($"421 4.3.2 {Hostname} Service shutting down, closing transmission channel");
+        TooManyConnectionsReply = Line($"421 4.7.0 {Hostname} Error: too many connections");
+        TooManyErrorsReply = Line($"421 4.7.0 {Hostname} Error: too many errors");
+    }
+
+    public SmtpServerOptions Options { get; }
+
+    public IMessageStore Store { get; }
+
+    public ILogger Logger { get; }
+
+    public string Hostname { get; }
+
+    public byte[] HostnameUtf8 { get; }
+
+    public X509Certificate2? Certificate { get; }
+
+    public SslServerAuthenticationOptions? TlsOptions { get; }
+
+    public byte[] Greeting { get; }
+
+    public byte[] HeloReply { get; }
+
+    /// <summary>The EHLO reply before TLS (offers STARTTLS when a certificate is configured).</summary>
+    public byte[] EhloReply { get; }
+
+    /// <summary>The EHLO reply inside TLS.</summary>
+    public byte[] EhloReplyTls { get; }
+
+    public byte[] TimeoutReply { get; }
+
+    public byte[] ShuttingDownReply { get; }
+
+    public byte[] TooManyConnectionsReply { get; }
+
+    public byte[] TooManyErrorsReply { get; }
+
+    private byte[] Ehlo(bool offerStartTls)
+    {
+        var lines = new List<string>
+        {
+            Hostname,
+            "PIPELINING",
+            FormattableString.Invariant($"SIZE {Options.MaxMessageSize}"),
+            "8BITMIME",
+            "SMTPUTF8",
+            "ENHANCEDSTATUSCODES",
+            "CHUNKING",
+            "DSN",
+        };
+        if (offerStartTls)
+        {
+            lines.Add("STARTTLS");
+        }
+
+        var builder = new StringBuilder();
+        for (int i = 0; i < lines.Count; i++)
+        {
+            builder.Append("250").Append(i == lines.Count - 1 ? ' ' : '-').Append(lines[i]).Append("\r\n");
+        }
+
+        return Encoding.ASCII.GetBytes(builder.ToString());
+    }
+
+    private static byte[] Line(string text) => Encoding.ASCII.GetBytes(text + "\r\n");
+}

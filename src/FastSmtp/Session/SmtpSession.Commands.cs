@@ -1,0 +1,351 @@
+using System.Buffers.Text;
+using System.Text;
+using FastSmtp.Protocol;
+using FastSmtp.Queue;
+
+namespace FastSmtp.Session;
+
+internal sealed partial class SmtpSession
+{
+    /// <summary>One switch from verb to handler (the parser has already recognised the verb).</summary>
+    internal void OnCommand(SmtpVerb verb, ReadOnlySpan<byte> arguments)
+    {
+        switch (verb)
+        {
+            case SmtpVerb.Ehlo: OnHello(arguments, extended: true); break;
+            case SmtpVerb.Helo: OnHello(arguments, extended: false); break;
+            case SmtpVerb.Mail: OnMail(arguments); break;
+            case SmtpVerb.Rcpt: OnRcpt(arguments); break;
+            case SmtpVerb.Data: OnData(arguments); break;
+            case SmtpVerb.Bdat: OnBdat(arguments); break;
+            case SmtpVerb.Rset: OnRset(arguments); break;
+            case SmtpVerb.Noop: Reply(SmtpReplies.Ok); break;
+            case SmtpVerb.Quit: OnQuit(arguments); break;
+            case SmtpVerb.Vrfy: OnVrfy(arguments); break;
+            case SmtpVerb.Expn: OnExpn(arguments); break;
+            case SmtpVerb.Help: Reply(SmtpReplies.Help); break;
+            case SmtpVerb.StartTls: OnStartTls(arguments); break;
+            case SmtpVerb.Auth: Refuse(SmtpReplies.AuthNotAvailable); break;
+            default: Refuse(SmtpReplies.UnknownCommand); break;
+        }
+    }
+
+    internal void OnRejected(CommandRejection rejection)
+    {
+        switch (rejection)
+        {
+            case CommandRejection.LineTooLong:
+                Refuse(SmtpReplies.LineTooLong);
+                _mode = InputMode.DiscardLine;
+                break;
+            case CommandRejection.BareLineFeed:
+                Refuse(SmtpReplies.BareLineFeedInCommand);
+                break;
+        }
+    }
+
+    private void OnHello(ReadOnlySpan<byte> arguments, bool extended)
+    {
+        ReadOnlySpan<byte> name = arguments.Trim((byte)' ');
+        if (name.IsEmpty)
+        {
+            Refuse(extended ? SmtpReplies.EhloSyntax : SmtpReplies.HeloSyntax);
+            return;
+        }
+
+        // RFC 5321 4.1.4: HELO/EHLO mid-transaction resets it, as RSET would.
+        ResetTransaction();
+        _heloName = Encoding.UTF8.GetString(name);
+
+        _esmtp = extended;
+        _state = SessionState.Ready;
+        Reply(extended ? (_tls is null ? _server.EhloReply : _server.EhloReplyTls) : _server.HeloReply);
+    }
+
+    private void OnMail(ReadOnlySpan<byte> arguments)
+    {
+        if (_state == SessionState.Connected)
+        {
+            Refuse(SmtpReplies.SendHeloFirst);
+            return;
+        }
+
+        if (_state == SessionState.InTransaction)
+        {
+            Refuse(SmtpReplies.NestedMail);
+            return;
+        }
+
+        PathError error = SmtpPathParser.TryParseMailFrom(arguments, out ReadOnlySpan<byte> mailbox, out ReadOnlySpan<byte> parameters);
+        if (error != PathError.None)
+        {
+            Refuse(error == PathError.MissingKeyword ? SmtpReplies.MailSyntax : SmtpReplies.BadSender);
+            return;
+        }
+
+        bool smtpUtf8 = false;
+        bool eightBit = false;
+        long size = 0;
+        DsnReturn dsnReturn = DsnReturn.Default;
+        ReadOnlySpan<byte> envelopeId = default;
+        foreach (SmtpParameter parameter in new SmtpParameterEnumerator(parameters))
+        {
+            if (Ascii.EqualsIgnoreCase(parameter.Keyword, "SIZE"u8))
+            {
+                if (!parameter.HasValue || !Utf8Parser.TryParse(parameter.Value, out size, out int used) || used != parameter.Value.Length || size < 0)
+                {
+                    Refuse(SmtpReplies.BadParameterValue);
+                    return;
+                }
+
+                if (size > _server.Options.MaxMessageSize)
+                {
+                    Refuse(SmtpReplies.MessageTooBig);
+                    return;
+                }
+            }
+            else if (Ascii.EqualsIgnoreCase(parameter.Keyword, "BODY"u8))
+            {
+                if (Ascii.EqualsIgnoreCase(parameter.Value, "8BITMIME"u8))
+                {
+                    eightBit = true;
+                }
+                else if (!Ascii.EqualsIgnoreCase(parameter.Value, "7BIT"u8))
+                {
+                    Refuse(SmtpReplies.BadParameterValue);
+                    return;
+                }
+            }
+            else if (Ascii.EqualsIgnoreCase(parameter.Keyword, "SMTPUTF8"u8) && !parameter.HasValue)
+            {
+                smtpUtf8 = true;
+            }
+            else if (Ascii.EqualsIgnoreCase(parameter.Keyword, "RET"u8))
+            {
+                dsnReturn = Ascii.EqualsIgnoreCase(parameter.Value, "FULL"u8) ? DsnReturn.Full
+                    : Ascii.EqualsIgnoreCase(parameter.Value, "HDRS"u8) ? DsnReturn.Headers
+                    : DsnReturn.Default;
+                if (dsnReturn == DsnReturn.Default)
+                {
+                    Refuse(SmtpReplies.BadParameterValue);
+                    return;
+                }
+            }
+            else if (Ascii.EqualsIgnoreCase(parameter.Keyword, "ENVID"u8))
+            {
+                // RFC 3461 4.4: xtext, at most 100 characters.
+                if (!parameter.HasValue || parameter.Value.Length > 100 || !IsXtext(parameter.Value))
+                {
+                    Refuse(SmtpReplies.BadParameterValue);
+                    return;
+                }
+
+                envelopeId = parameter.Value;
+            }
+            else if (Ascii.EqualsIgnoreCase(parameter.Keyword, "AUTH"u8))
+            {
+                // RFC 4954 5: may be ignored by a server that did not authenticate the client.
+            }
+            else
+            {
+                Refuse(SmtpReplies.UnsupportedParameter);
+                return;
+            }
+        }
+
+        if (!smtpUtf8 && !Ascii.IsValid(mailbox))
+        {
+            Refuse(SmtpReplies.NeedsSmtpUtf8);
+            return;
+        }
+
+        _message.MailFrom = mailbox.IsEmpty ? string.Empty : Encoding.UTF8.GetString(mailbox);
+        _message.SmtpUtf8 = smtpUtf8;
+        _message.EightBitMime = eightBit;
+        _message.DeclaredSize = size;
+        _message.Return = dsnReturn;
+        _message.EnvelopeId = envelopeId.IsEmpty ? null : Encoding.ASCII.GetString(envelopeId);
+        _state = SessionState.InTransaction;
+        Reply(SmtpReplies.MailOk);
+    }
+
+    private void OnRcpt(ReadOnlySpan<byte> arguments)
+    {
+        if (_state != SessionState.InTransaction)
+        {
+            Refuse(_state == SessionState.Connected ? SmtpReplies.SendHeloFirst : SmtpReplies.NeedMail);
+            return;
+        }
+
+        if (_message.Recipients.Count >= _server.Options.MaxRecipients)
+        {
+            Refuse(SmtpReplies.TooManyRecipients);
+            return;
+        }
+
+        PathError error = SmtpPathParser.TryParseRcptTo(arguments, out ReadOnlySpan<byte> mailbox, out ReadOnlySpan<byte> parameters);
+        if (error != PathError.None)
+        {
+            Refuse(error == PathError.MissingKeyword ? SmtpReplies.RcptSyntax : SmtpReplies.BadRecipient);
+            return;
+        }
+
+        RecipientNotify notify = RecipientNotify.Default;
+        ReadOnlySpan<byte> originalRecipient = default;
+        foreach (SmtpParameter parameter in new SmtpParameterEnumerator(parameters))
+        {
+            if (Ascii.EqualsIgnoreCase(parameter.Keyword, "NOTIFY"u8))
+            {
+                if (!TryParseNotify(parameter.Value, out notify))
+                {
+                    Refuse(SmtpReplies.BadParameterValue);
+                    return;
+                }
+            }
+            else if (Ascii.EqualsIgnoreCase(parameter.Keyword, "ORCPT"u8))
+            {
+                // RFC 3461 4.2: addr-type ";" xtext
+                int semicolon = parameter.Value.IndexOf((byte)';');
+                if (semicolon <= 0 || !IsXtext(parameter.Value[(semicolon + 1)..]))
+                {
+                    Refuse(SmtpReplies.BadParameterValue);
+                    return;
+                }
+
+                originalRecipient = parameter.Value;
+            }
+            else
+            {
+                Refuse(SmtpReplies.UnsupportedParameter);
+                return;
+            }
+        }
+
+        if (!_message.SmtpUtf8 && !Ascii.IsValid(mailbox))
+        {
+            Refuse(SmtpReplies.NeedsSmtpUtf8);
+            return;
+        }
+
+        _message.Recipients.Add(new SpoolRecipient(
+            Encoding.UTF8.GetString(mailbox),
+            notify,
+            originalRecipient.IsEmpty ? null : Encoding.ASCII.GetString(originalRecipient)));
+        Reply(SmtpReplies.RcptOk);
+    }
+
+    private void OnRset(ReadOnlySpan<byte> arguments)
+    {
+        if (!arguments.Trim((byte)' ').IsEmpty)
+        {
+            Refuse(SmtpReplies.RsetSyntax);
+            return;
+        }
+
+        ResetTransaction();
+        Reply(SmtpReplies.Ok);
+    }
+
+    private void OnQuit(ReadOnlySpan<byte> arguments)
+    {
+        if (!arguments.Trim((byte)' ').IsEmpty)
+        {
+            Refuse(SmtpReplies.QuitSyntax);
+            return;
+        }
+
+        Reply(SmtpReplies.Bye);
+        _action = PendingAction.Close;
+    }
+
+    private void OnVrfy(ReadOnlySpan<byte> arguments)
+    {
+        if (arguments.Trim((byte)' ').IsEmpty)
+        {
+            Refuse(SmtpReplies.VrfySyntax);
+            return;
+        }
+
+        // RFC 5321 3.5.3: 252 when the server will not say whether the user exists.
+        Reply(SmtpReplies.CannotVerify);
+    }
+
+    private void OnExpn(ReadOnlySpan<byte> arguments)
+    {
+        if (arguments.Trim((byte)' ').IsEmpty)
+        {
+            Refuse(SmtpReplies.ExpnSyntax);
+            return;
+        }
+
+        Refuse(SmtpReplies.NoSuchList);
+    }
+
+    private void OnStartTls(ReadOnlySpan<byte> arguments)
+    {
+        if (!arguments.IsEmpty)
+        {
+            Refuse(SmtpReplies.StartTlsSyntax);
+        }
+        else if (_server.TlsOptions is null)
+        {
+            Refuse(SmtpReplies.NotImplemented);
+        }
+        else if (_tls is not null)
+        {
+            Refuse(SmtpReplies.TlsAlreadyActive);
+        }
+        else
+        {
+            Reply(SmtpReplies.ReadyToStartTls);
+            _action = PendingAction.StartTls;
+        }
+    }
+
+    /// <summary>RFC 3461 4.1: NEVER, or a comma list of SUCCESS, FAILURE and DELAY.</summary>
+    private static bool TryParseNotify(ReadOnlySpan<byte> value, out RecipientNotify notify)
+    {
+        notify = RecipientNotify.Default;
+        foreach (Range range in value.Split((byte)','))
+        {
+            ReadOnlySpan<byte> item = value[range];
+            RecipientNotify flag = Ascii.EqualsIgnoreCase(item, "NEVER"u8) ? RecipientNotify.Never
+                : Ascii.EqualsIgnoreCase(item, "SUCCESS"u8) ? RecipientNotify.Success
+                : Ascii.EqualsIgnoreCase(item, "FAILURE"u8) ? RecipientNotify.Failure
+                : Ascii.EqualsIgnoreCase(item, "DELAY"u8) ? RecipientNotify.Delay
+                : RecipientNotify.Default;
+            if (flag == RecipientNotify.Default)
+            {
+                return false;
+            }
+
+            notify |= flag;
+        }
+
+        return notify != RecipientNotify.Default && (notify == RecipientNotify.Never || (notify & RecipientNotify.Never) == 0);
+    }
+
+    /// <summary>RFC 3461 4: xtext is printable ASCII from '!' to '~' except '+' and '=', with "+XX" hex escapes.</summary>
+    private static bool IsXtext(ReadOnlySpan<byte> value)
+    {
+        for (int i = 0; i < value.Length; i++)
+        {
+            byte b = value[i];
+            if (b == (byte)'+')
+            {
+                if (i + 2 >= value.Length || !char.IsAsciiHexDigitUpper((char)value[i + 1]) || !char.IsAsciiHexDigitUpper((char)value[i + 2]))
+                {
+                    return false;
+                }
+
+                i += 2;
+            }
+            else if (b is < 33 or > 126 || b == (byte)'=')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

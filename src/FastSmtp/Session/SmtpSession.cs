@@ -1,0 +1,266 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Security;
+using FastSmtp.Protocol;
+using FastSmtp.Queue;
+using Microsoft.AspNetCore.Connections;
+
+namespace FastSmtp.Session;
+
+/// <summary>
+/// One SMTP connection: reads the pipe, feeds complete lines to the stateless parser, and writes
+/// replies without flushing until it has run out of input, so a pipelined group (RFC 2920) is
+/// answered in one flush. Reset and reused from connection to connection.
+/// </summary>
+internal sealed partial class SmtpSession
+{
+    private readonly SmtpServerContext _server;
+    private readonly PendingMessage _message = new();
+    private CancellationTokenSource _readTimeout = new();
+    private IDuplexPipe _transport = null!;
+    private PipeReader _input = null!;
+    private PipeWriter _output = null!;
+    private SslStream? _tls;
+    private string _clientAddress = string.Empty;
+    private bool _clientIsIPv6;
+    private string _heloName = string.Empty;
+    private SessionState _state;
+    private InputMode _mode;
+    private PendingAction _action;
+    private bool _esmtp;
+    private bool _repliesPending;
+    private volatile bool _stopRequested;
+    private int _errors;
+    private int _messagesAccepted;
+
+    public SmtpSession(SmtpServerContext server) => _server = server;
+
+    /// <summary>The message being received; exposed for tests and benchmarks.</summary>
+    internal PendingMessage Message => _message;
+
+    /// <summary>Serves one connection until QUIT, timeout, error limit, shutdown, or the client leaving.</summary>
+    public async Task RunAsync(ConnectionContext connection, CancellationToken stopping)
+    {
+        var remote = connection.RemoteEndPoint as IPEndPoint;
+        await RunAsync(connection.Transport, remote?.Address, stopping);
+    }
+
+    public async Task RunAsync(IDuplexPipe transport, IPAddress? remoteAddress, CancellationToken stopping)
+    {
+        _transport = transport;
+        _input = transport.Input;
+        _output = transport.Output;
+        _clientAddress = remoteAddress?.ToString() ?? "unknown";
+        _clientIsIPv6 = remoteAddress?.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+        string outcome = "client vanished";
+        using CancellationTokenRegistration stopRegistration = stopping.Register(static state => ((SmtpSession)state!).OnServerStopping(), this);
+        try
+        {
+            Reply(_server.Greeting);
+            await FlushAsync();
+            outcome = await ServeAsync();
+        }
+        catch (IOException)
+        {
+            outcome = "connection lost";
+        }
+        catch (ConnectionAbortedException)
+        {
+            outcome = "connection aborted";
+        }
+        finally
+        {
+            // A message that did not reach the spool is dropped now: its pooled buffers go back
+            // and a spill file is deleted, whatever ended the session.
+            ResetTransaction();
+            SessionLog.SessionEnded(_server.Logger, _clientAddress, outcome, _messagesAccepted);
+            await EndTlsAsync();
+        }
+    }
+
+    /// <summary>Back to a fresh state for the next connection (the object pool's reset).</summary>
+    public bool Reset()
+    {
+        _message.Reset();
+        if (!_readTimeout.TryReset())
+        {
+            _readTimeout.Dispose();
+            _readTimeout = new CancellationTokenSource();
+        }
+
+        _transport = null!;
+        _input = null!;
+        _output = null!;
+        _clientAddress = string.Empty;
+        _heloName = string.Empty;
+        _state = SessionState.Connected;
+        _mode = InputMode.Commands;
+        _action = PendingAction.None;
+        _esmtp = false;
+        _repliesPending = false;
+        _stopRequested = false;
+        _errors = 0;
+        _messagesAccepted = 0;
+        ResetMessageState();
+        return true;
+    }
+
+    private async ValueTask<string> ServeAsync()
+    {
+        while (true)
+        {
+            if (_stopRequested && _mode == InputMode.Commands && _state != SessionState.InTransaction)
+            {
+                Reply(_server.ShuttingDownReply);
+                await FlushAsync();
+                return "server stopping";
+            }
+
+            // Replies are flushed only when the session is about to wait for the client: a
+            // pipelined group (RFC 2920) is then answered with one write.
+            if (!_input.TryRead(out ReadResult result))
+            {
+                await FlushAsync();
+                _readTimeout.CancelAfter(_mode is InputMode.Data or InputMode.Chunk ? _server.Options.DataTimeout : _server.Options.CommandTimeout);
+                try
+                {
+                    result = await _input.ReadAsync(_readTimeout.Token);
+                }
+                catch (OperationCanceledException) when (_readTimeout.IsCancellationRequested)
+                {
+                    Reply(_server.TimeoutReply);
+                    await FlushAsync();
+                    return "timeout";
+                }
+
+                if (!_readTimeout.TryReset())
+                {
+                    _readTimeout.Dispose();
+                    _readTimeout = new CancellationTokenSource();
+                }
+            }
+
+            ReadOnlySequence<byte> buffer = result.Buffer;
+            bool needMore = Process(buffer, out SequencePosition consumed);
+
+            // examined = end only when more bytes are needed; otherwise the next read must
+            // return at once with what is left.
+            _input.AdvanceTo(consumed, needMore ? buffer.End : consumed);
+
+            switch (_action)
+            {
+                case PendingAction.CommitMessage:
+                    _action = PendingAction.None;
+                    await CommitMessageAsync();
+                    break;
+                case PendingAction.StartTls:
+                    _action = PendingAction.None;
+                    if (!await StartTlsAsync())
+                    {
+                        return "TLS handshake failed";
+                    }
+
+                    continue;
+                case PendingAction.Close:
+                    await FlushAsync();
+                    return _errors >= _server.Options.MaxCommandErrors ? "too many errors" : "quit";
+            }
+
+            if (needMore && result.IsCompleted)
+            {
+                return _mode == InputMode.Commands && _state != SessionState.InTransaction
+                    ? "client closed without QUIT"
+                    : "client vanished mid-transaction";
+            }
+        }
+    }
+
+    /// <summary>
+    /// Handles every complete unit of input in <paramref name="buffer"/> (command lines, message
+    /// data, chunks) until it needs more bytes (returns true) or asynchronous work (returns false).
+    /// </summary>
+    private bool Process(in ReadOnlySequence<byte> buffer, out SequencePosition consumed)
+    {
+        var reader = new SequenceReader<byte>(buffer);
+        bool needMore = false;
+        while (!needMore && _action == PendingAction.None)
+        {
+            switch (_mode)
+            {
+                case InputMode.Commands:
+                    var handler = new SessionCommandHandler(this);
+                    needMore = !SmtpCommandParser.TryParseCommand(ref reader, ref handler);
+                    if (_action == PendingAction.StartTls)
+                    {
+                        // CVE-2011-0411: whatever the client sent after STARTTLS in plain text
+                        // must never be read as if it came through TLS.
+                        reader.AdvanceToEnd();
+                    }
+
+                    break;
+                case InputMode.DiscardLine:
+                    if (reader.TryAdvanceTo((byte)'\n'))
+                    {
+                        _mode = InputMode.Commands;
+                    }
+                    else
+                    {
+                        reader.AdvanceToEnd();
+                        needMore = true;
+                    }
+
+                    break;
+                case InputMode.Data:
+                    needMore = !DecodeData(ref reader);
+                    break;
+                case InputMode.Chunk:
+                    needMore = !ReadChunk(ref reader);
+                    break;
+            }
+        }
+
+        consumed = reader.Position;
+        return needMore;
+    }
+
+    private void OnServerStopping()
+    {
+        _stopRequested = true;
+        try
+        {
+            // Wakes a session idling for its next command; one inside a transaction finishes it first.
+            _input?.CancelPendingRead();
+        }
+        catch (InvalidOperationException)
+        {
+            // The pipe was already completed.
+        }
+    }
+
+    private void Reply(ReadOnlySpan<byte> reply)
+    {
+        _output.Write(reply);
+        _repliesPending = true;
+    }
+
+    /// <summary>A refusal of a command: counted, and past the limit the session is closed (Postfix's hard error limit).</summary>
+    private void Refuse(ReadOnlySpan<byte> reply)
+    {
+        Reply(reply);
+        if (++_errors >= _server.Options.MaxCommandErrors)
+        {
+            Reply(_server.TooManyErrorsReply);
+            _action = PendingAction.Close;
+        }
+    }
+
+    private async ValueTask FlushAsync()
+    {
+        if (_repliesPending)
+        {
+            _repliesPending = false;
+            await _output.FlushAsync();
+        }
+    }
+}

@@ -1,0 +1,148 @@
+using System.Text;
+using FastSmtp.Queue;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace FastSmtp.Tests.Queue;
+
+public class SpoolTests
+{
+    [Fact]
+    public async Task A_committed_message_reads_back_with_its_envelope_and_body()
+    {
+        using var directory = new TempDirectory();
+        PendingMessage message = NewMessage("fred@widget.com", ["bob@foo.com", "ann@bar.example"], "Subject: hi\r\n\r\nhello\r\n");
+        message.EnvelopeId = "ENV+2B1";
+        message.Return = DsnReturn.Headers;
+        message.Recipients[1] = message.Recipients[1] with { Notify = RecipientNotify.Failure | RecipientNotify.Delay, OriginalRecipient = "rfc822;ann@bar.example" };
+
+        using (var spool = new Spool(directory.Path, NullLogger<Spool>.Instance))
+        {
+            Assert.Equal(CommitResult.Committed, await spool.CommitAsync(message));
+        }
+
+        SpooledMessage read = Assert.Single(SpoolReader.ReadMessages(directory.Path));
+        Assert.Equal(message.QueueId, read.QueueId);
+        Assert.Equal("fred@widget.com", read.MailFrom);
+        Assert.Equal("127.0.0.1", read.ClientAddress);
+        Assert.Equal("client.example", read.HeloName);
+        Assert.Equal(MessageProtocol.Esmtp, read.Protocol);
+        Assert.Equal("ENV+2B1", read.EnvelopeId);
+        Assert.Equal(DsnReturn.Headers, read.Return);
+        Assert.Equal(["bob@foo.com", "ann@bar.example"], read.Recipients.Select(r => r.Address));
+        Assert.Equal(RecipientNotify.Failure | RecipientNotify.Delay, read.Recipients[1].Notify);
+        Assert.Equal("rfc822;ann@bar.example", read.Recipients[1].OriginalRecipient);
+        Assert.Equal("Subject: hi\r\n\r\nhello\r\n", Encoding.ASCII.GetString(read.Body));
+    }
+
+    [Fact]
+    public async Task Concurrent_commits_share_fsyncs()
+    {
+        using var directory = new TempDirectory();
+        using var spool = new Spool(directory.Path, NullLogger<Spool>.Instance);
+        PendingMessage[] messages = Enumerable.Range(0, 200).Select(i => NewMessage($"s{i}@a.example", [$"r{i}@b.example"], $"body {i}\r\n")).ToArray();
+
+        ValueTask<CommitResult>[] commits = messages.Select(spool.CommitAsync).ToArray();
+        foreach (ValueTask<CommitResult> commit in commits)
+        {
+            Assert.Equal(CommitResult.Committed, await commit);
+        }
+
+        Assert.Equal(200, spool.CommittedMessages);
+        Assert.True(spool.CommittedBatches < 200, $"{spool.CommittedBatches} batches for 200 messages");
+        List<SpooledMessage> read = SpoolReader.ReadMessages(directory.Path);
+        Assert.Equal(messages.Select(m => m.QueueId.Value).Order(), read.Select(m => m.QueueId.Value).Order());
+    }
+
+    [Fact]
+    public async Task A_torn_tail_is_cut_off_at_start_and_later_commits_still_read()
+    {
+        using var directory = new TempDirectory();
+        using (var spool = new Spool(directory.Path, NullLogger<Spool>.Instance))
+        {
+            await spool.CommitAsync(NewMessage("a@a.example", ["b@b.example"], "first\r\n"));
+            await spool.CommitAsync(NewMessage("a@a.example", ["b@b.example"], "second\r\n"));
+        }
+
+        string segment = SpoolFormat.SegmentPath(directory.Path, 1);
+        long committedLength = new FileInfo(segment).Length;
+
+        // A crash mid-write: the start of a record header and half a payload.
+        byte[] torn = File.ReadAllBytes(segment)[..40];
+        using (FileStream stream = new(segment, FileMode.Append))
+        {
+            stream.Write(torn);
+        }
+
+        Assert.Equal(2, SpoolReader.ReadMessages(directory.Path).Count);
+        using (var spool = new Spool(directory.Path, NullLogger<Spool>.Instance))
+        {
+            Assert.Equal(committedLength, new FileInfo(segment).Length);
+            await spool.CommitAsync(NewMessage("a@a.example", ["b@b.example"], "third\r\n"));
+        }
+
+        Assert.Equal(["first\r\n", "second\r\n", "third\r\n"], SpoolReader.ReadMessages(directory.Path).Select(m => Encoding.ASCII.GetString(m.Body)));
+    }
+
+    [Fact]
+    public async Task A_record_with_a_bad_checksum_is_never_read()
+    {
+        using var directory = new TempDirectory();
+        using (var spool = new Spool(directory.Path, NullLogger<Spool>.Instance))
+        {
+            await spool.CommitAsync(NewMessage("a@a.example", ["b@b.example"], "will be damaged\r\n"));
+        }
+
+        string segment = SpoolFormat.SegmentPath(directory.Path, 1);
+        byte[] bytes = File.ReadAllBytes(segment);
+        bytes[^3] ^= 0xFF;
+        File.WriteAllBytes(segment, bytes);
+
+        Assert.Empty(SpoolReader.ReadMessages(directory.Path));
+    }
+
+    [Fact]
+    public async Task A_large_body_is_spilled_to_a_data_file_and_reads_back_whole()
+    {
+        using var directory = new TempDirectory();
+        using var spool = new Spool(directory.Path, NullLogger<Spool>.Instance);
+        PendingMessage message = NewMessage("a@a.example", ["b@b.example"], string.Empty);
+        byte[] line = Encoding.ASCII.GetBytes(new string('x', 998) + "\r\n");
+        var expected = new MemoryStream();
+        for (int i = 0; i < 1000; i++)
+        {
+            message.Body.Append(line);
+            expected.Write(line);
+            if (message.Body.NeedsSpill)
+            {
+                message.Body.SpillTo(Path.Combine(spool.DataDirectory, message.QueueId.ToString()));
+            }
+        }
+
+        Assert.NotNull(message.Body.FilePath);
+        Assert.Equal(CommitResult.Committed, await spool.CommitAsync(message));
+        message.Body.Reset(keepFile: true);
+
+        SpooledMessage read = Assert.Single(SpoolReader.ReadMessages(directory.Path));
+        Assert.Equal(expected.ToArray(), read.Body);
+    }
+
+    internal static PendingMessage NewMessage(string from, string[] recipients, string body)
+    {
+        var message = new PendingMessage
+        {
+            QueueId = QueueId.Next(),
+            ReceivedAt = DateTimeOffset.UtcNow,
+            ClientAddress = "127.0.0.1",
+            HeloName = "client.example",
+            Protocol = MessageProtocol.Esmtp,
+            MailFrom = from,
+        };
+        foreach (string recipient in recipients)
+        {
+            message.Recipients.Add(new SpoolRecipient(recipient, RecipientNotify.Default, null));
+        }
+
+        message.Body.Append(Encoding.ASCII.GetBytes(body));
+        return message;
+    }
+}
