@@ -1,3 +1,4 @@
+using FastSmtp.Testing;
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
@@ -70,7 +71,7 @@ internal sealed class SessionHarness : IAsyncDisposable
         while (true)
         {
             string text = _pending.ToString();
-            int end = FindReplyEnd(text);
+            int end = SmtpReplyFraming.FindReplyEnd(text);
             if (end >= 0)
             {
                 _pending.Remove(0, end);
@@ -117,27 +118,6 @@ internal sealed class SessionHarness : IAsyncDisposable
         await _toServer.Writer.CompleteAsync();
         await Run.WaitAsync(TimeSpan.FromSeconds(10));
         _toClient.Reader.Complete();
-    }
-
-    /// <summary>A reply ends with a line whose fourth character is a space (RFC 5321 4.2.1).</summary>
-    private static int FindReplyEnd(string text)
-    {
-        int start = 0;
-        while (true)
-        {
-            int newline = text.IndexOf("\r\n", start, StringComparison.Ordinal);
-            if (newline < 0)
-            {
-                return -1;
-            }
-
-            if (newline - start < 4 || text[start + 3] == ' ')
-            {
-                return newline + 2;
-            }
-
-            start = newline + 2;
-        }
     }
 
     private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe

@@ -1,0 +1,118 @@
+using System.Collections.Concurrent;
+using System.Text;
+
+namespace FastSmtp.EndToEnd;
+
+/// <summary>250 means on disk: a kill -9 right after the reply loses nothing.</summary>
+public class CrashTests
+{
+    [Fact]
+    public async Task A_message_acknowledged_just_before_kill_9_is_in_the_spool()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using RawSmtpClient client = await RawSmtpClient.ConnectAsync(server.Port);
+        await client.ReadReplyAsync();
+        await client.SendAsync("EHLO c.example\r\nMAIL FROM:<durable@a.example>\r\nRCPT TO:<b@b.example>\r\nDATA\r\n");
+        await client.ReadRepliesAsync(4);
+
+        await client.SendAsync("Subject: survive\r\n\r\nacknowledged means fsync'd\r\n.\r\n");
+        string reply = (await client.ReadReplyAsync())!;
+        server.Kill();
+
+        Assert.StartsWith("250 2.0.0 Ok: queued as ", reply);
+        string queueId = reply.Trim().Split(' ')[^1];
+        var stored = Assert.Single(server.ReadSpool());
+        Assert.Equal(queueId, stored.QueueId.ToString());
+        Assert.EndsWith("Subject: survive\r\n\r\nacknowledged means fsync'd\r\n", Encoding.ASCII.GetString(stored.Body));
+    }
+
+    [Fact]
+    public async Task Every_message_acknowledged_by_concurrent_clients_survives_kill_9()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync();
+        var acknowledged = new ConcurrentBag<string>();
+        using var enough = new CancellationTokenSource();
+
+        async Task SendUntilKilled(int clientNumber)
+        {
+            await using RawSmtpClient client = await RawSmtpClient.ConnectAsync(server.Port);
+            await client.ReadReplyAsync();
+            await client.CommandAsync("EHLO c.example");
+            for (int i = 0; !enough.IsCancellationRequested && i < 500; i++)
+            {
+                await client.SendAsync($"MAIL FROM:<c{clientNumber}@a.example>\r\nRCPT TO:<m{i}@b.example>\r\nDATA\r\n");
+                if ((await client.ReadRepliesAsync(3))[2].StartsWith("354", StringComparison.Ordinal))
+                {
+                    await client.SendAsync($"Subject: {clientNumber}/{i}\r\n\r\nbody\r\n.\r\n");
+                    string? reply = await client.ReadReplyAsync();
+                    if (reply is null)
+                    {
+                        return;
+                    }
+
+                    acknowledged.Add(reply.Trim().Split(' ')[^1]);
+                    if (acknowledged.Count >= 40)
+                    {
+                        enough.Cancel();
+                    }
+                }
+            }
+        }
+
+        Task[] clients = Enumerable.Range(0, 4).Select(c => Task.Run(() => SendUntilKilled(c))).ToArray();
+        await Task.WhenAny(Task.WhenAll(clients), Task.Delay(Timeout.Infinite, enough.Token)).ContinueWith(_ => { });
+        server.Kill();
+        await Task.WhenAll(clients).ContinueWith(_ => { });
+
+        HashSet<string> spooled = server.ReadSpool().Select(m => m.QueueId.ToString()).ToHashSet();
+        Assert.True(acknowledged.Count >= 40, $"only {acknowledged.Count} acknowledged");
+        Assert.All(acknowledged, id => Assert.Contains(id, spooled));
+    }
+
+    [Fact]
+    public async Task A_restart_after_kill_9_serves_again_and_keeps_the_old_messages()
+    {
+        string kept = Path.Combine(Path.GetTempPath(), "fastsmtp-kept-" + Guid.NewGuid().ToString("N"));
+        string queueId;
+        await using (ServerProcess first = await ServerProcess.StartAsync())
+        {
+            await using RawSmtpClient client = await RawSmtpClient.ConnectAsync(first.Port);
+            await client.ReadReplyAsync();
+            await client.SendAsync("EHLO c.example\r\nMAIL FROM:<a@a.example>\r\nRCPT TO:<b@b.example>\r\nDATA\r\n");
+            await client.ReadRepliesAsync(4);
+            await client.SendAsync("first life\r\n.\r\n");
+            queueId = (await client.ReadReplyAsync())!.Trim().Split(' ')[^1];
+            first.Kill();
+
+            // Same spool, new process: copied out of the first server's folder, which disposing deletes.
+            CopyDirectory(first.Spool, kept);
+        }
+
+        await using ServerProcess second = await ServerProcess.StartAsync("--spool", kept);
+        await using RawSmtpClient again = await RawSmtpClient.ConnectAsync(second.Port);
+        await again.ReadReplyAsync();
+        await again.SendAsync("EHLO c.example\r\nMAIL FROM:<a@a.example>\r\nRCPT TO:<b@b.example>\r\nDATA\r\n");
+        await again.ReadRepliesAsync(4);
+        await again.SendAsync("second life\r\n.\r\n");
+        Assert.StartsWith("250 2.0.0 Ok: queued as", await again.ReadReplyAsync());
+
+        List<string> ids = FastSmtp.Queue.SpoolReader.ReadMessages(kept).Select(m => m.QueueId.ToString()).ToList();
+        Assert.Equal(2, ids.Count);
+        Assert.Equal(queueId, ids[0]);
+        Directory.Delete(kept, recursive: true);
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (string directory in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(directory.Replace(from, to, StringComparison.Ordinal));
+        }
+
+        Directory.CreateDirectory(to);
+        foreach (string file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            File.Copy(file, file.Replace(from, to, StringComparison.Ordinal));
+        }
+    }
+}

@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using FastSmtp.Queue;
+
+namespace FastSmtp.EndToEnd;
+
+/// <summary>
+/// The real FastSmtp executable, started as its own process on a loopback port chosen by the
+/// OS, with its own spool in a temporary folder. Disposing kills it and removes the folder.
+/// </summary>
+public sealed partial class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private ServerProcess(string root, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment)
+    {
+        Root = root;
+        Spool = Path.Combine(root, "spool");
+        string serverDll = Path.Combine(AppContext.BaseDirectory, "FastSmtp.dll");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(serverDll);
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        foreach (string argument in new[] { "--listen", "127.0.0.1:0", "--spool", Spool, "--mail-dir", Path.Combine(root, "mail") }.Concat(arguments))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        _process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        _process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        _process.Exited += (_, _) => _port.TrySetException(new InvalidOperationException("FastSmtp exited before listening:\n" + Output));
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string Root { get; }
+
+    public string Spool { get; }
+
+    public int Port { get; private set; }
+
+    public int ProcessId => _process.Id;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static Task<ServerProcess> StartAsync(params string[] arguments) => StartAsync(arguments, environment: null);
+
+    public static Task<ServerProcess> StartWithEnvironmentAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        StartAsync(arguments, environment);
+
+    private static async Task<ServerProcess> StartAsync(string[] arguments, IReadOnlyDictionary<string, string>? environment)
+    {
+        string root = Path.Combine(Path.GetTempPath(), "fastsmtp-e2e-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        var server = new ServerProcess(root, arguments, environment);
+        try
+        {
+            server.Port = await server._port.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+
+        return server;
+    }
+
+    /// <summary>Everything the spool holds now (the server may still be running).</summary>
+    public List<SpooledMessage> ReadSpool() => SpoolReader.ReadMessages(Spool);
+
+    /// <summary>SIGKILL: no chance to flush or clean up, as in a crash.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit(10_000);
+    }
+
+    /// <summary>SIGTERM, as systemd or Ctrl-C would send; returns the exit code.</summary>
+    public async Task<int> TerminateAsync()
+    {
+        using (Process kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(40));
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            Kill();
+        }
+
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+
+        Match match = ListeningLine().Match(line);
+        if (match.Success)
+        {
+            _port.TrySetResult(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    [GeneratedRegex(@"listening on 127\.0\.0\.1:(\d+)")]
+    private static partial Regex ListeningLine();
+}
