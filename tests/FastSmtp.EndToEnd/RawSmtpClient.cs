@@ -9,10 +9,10 @@ namespace FastSmtp.EndToEnd;
 /// A bare TCP client for what a mail library refuses to send: pipelined groups in one write,
 /// bare line feeds, split writes, over-long lines, bytes after STARTTLS.
 /// </summary>
-public sealed class RawSmtpClient : IAsyncDisposable
+internal sealed class RawSmtpClient : SmtpTestClient, IAsyncDisposable
 {
     private readonly TcpClient _tcp;
-    private readonly StringBuilder _pending = new();
+    private readonly byte[] _buffer = new byte[8192];
     private Stream _stream;
 
     private RawSmtpClient(TcpClient tcp)
@@ -28,73 +28,30 @@ public sealed class RawSmtpClient : IAsyncDisposable
         return new RawSmtpClient(tcp);
     }
 
-    public async Task SendAsync(string text) => await SendAsync(Encoding.UTF8.GetBytes(text));
-
-    public async Task SendAsync(byte[] bytes)
+    public override async Task SendAsync(byte[] bytes)
     {
         await _stream.WriteAsync(bytes);
         await _stream.FlushAsync();
     }
-
-    /// <summary>The next complete reply, all its lines; null when the server closed the connection.</summary>
-    public async Task<string?> ReadReplyAsync(TimeSpan? timeout = null)
-    {
-        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(15));
-        byte[] buffer = new byte[8192];
-        while (true)
-        {
-            string text = _pending.ToString();
-            int end = SmtpReplyFraming.FindReplyEnd(text);
-            if (end >= 0)
-            {
-                _pending.Remove(0, end);
-                return text[..end];
-            }
-
-            int read;
-            try
-            {
-                read = await _stream.ReadAsync(buffer, cancel.Token);
-            }
-            catch (IOException)
-            {
-                read = 0;
-            }
-
-            if (read == 0)
-            {
-                return null;
-            }
-
-            _pending.Append(Encoding.UTF8.GetString(buffer, 0, read));
-        }
-    }
-
-    public async Task<List<string>> ReadRepliesAsync(int count)
-    {
-        var replies = new List<string>();
-        for (int i = 0; i < count; i++)
-        {
-            replies.Add(await ReadReplyAsync() ?? throw new InvalidOperationException($"connection closed after {replies.Count} replies: {string.Join(" | ", replies)}"));
-        }
-
-        return replies;
-    }
-
-    public async Task<string> CommandAsync(string line)
-    {
-        await SendAsync(line + "\r\n");
-        return await ReadReplyAsync() ?? throw new InvalidOperationException("connection closed");
-    }
-
-    /// <summary>Bytes already received but not yet read as replies.</summary>
-    public string Unread => _pending.ToString();
 
     public async Task UpgradeToTlsAsync()
     {
         var tls = new SslStream(_stream, leaveInnerStreamOpen: false, (_, _, _, _) => true);
         await tls.AuthenticateAsClientAsync("localhost");
         _stream = tls;
+    }
+
+    protected override async Task<string?> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            int read = await _stream.ReadAsync(_buffer, cancellationToken);
+            return read == 0 ? null : Encoding.UTF8.GetString(_buffer, 0, read);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -14,12 +14,11 @@ namespace FastSmtp.Tests.Session;
 /// Runs one real <see cref="SmtpSession"/> over in-memory pipes: the test writes what a client
 /// would send and reads the replies, with no socket in between.
 /// </summary>
-internal sealed class SessionHarness : IAsyncDisposable
+internal sealed class SessionHarness : SmtpTestClient, IAsyncDisposable
 {
     private readonly Pipe _toServer = new();
     private readonly Pipe _toClient = new();
     private readonly CancellationTokenSource _stopping = new();
-    private readonly StringBuilder _pending = new();
 
     public SessionHarness(Action<SmtpServerOptions>? configure = null)
     {
@@ -52,59 +51,12 @@ internal sealed class SessionHarness : IAsyncDisposable
 
     public Task Run { get; }
 
-    public async Task SendAsync(string text) => await SendAsync(Encoding.UTF8.GetBytes(text));
-
-    public async Task SendAsync(byte[] bytes)
-    {
-        await _toServer.Writer.WriteAsync(bytes);
-    }
+    public override async Task SendAsync(byte[] bytes) => await _toServer.Writer.WriteAsync(bytes);
 
     /// <summary>The client hangs up.</summary>
     public async Task CloseAsync() => await _toServer.Writer.CompleteAsync();
 
     public void StopServer() => _stopping.Cancel();
-
-    /// <summary>Reads the next complete reply (all its lines), or null when the session closed.</summary>
-    public async Task<string?> ReadReplyAsync()
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (true)
-        {
-            string text = _pending.ToString();
-            int end = SmtpReplyFraming.FindReplyEnd(text);
-            if (end >= 0)
-            {
-                _pending.Remove(0, end);
-                return text[..end];
-            }
-
-            ReadResult result = await _toClient.Reader.ReadAsync(timeout.Token);
-            _pending.Append(Encoding.UTF8.GetString(result.Buffer.ToArray()));
-            _toClient.Reader.AdvanceTo(result.Buffer.End);
-            if (result.IsCompleted && result.Buffer.IsEmpty)
-            {
-                return null;
-            }
-        }
-    }
-
-    public async Task<List<string>> ReadRepliesAsync(int count)
-    {
-        var replies = new List<string>();
-        for (int i = 0; i < count; i++)
-        {
-            replies.Add(await ReadReplyAsync() ?? throw new InvalidOperationException($"session closed after {replies.Count} replies: {string.Join(" | ", replies)}"));
-        }
-
-        return replies;
-    }
-
-    /// <summary>Sends one command and returns its reply.</summary>
-    public async Task<string> CommandAsync(string line)
-    {
-        await SendAsync(line + "\r\n");
-        return await ReadReplyAsync() ?? throw new InvalidOperationException("session closed");
-    }
 
     public async Task GreetAsync()
     {
@@ -118,6 +70,14 @@ internal sealed class SessionHarness : IAsyncDisposable
         await _toServer.Writer.CompleteAsync();
         await Run.WaitAsync(TimeSpan.FromSeconds(10));
         _toClient.Reader.Complete();
+    }
+
+    protected override async Task<string?> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        ReadResult result = await _toClient.Reader.ReadAsync(cancellationToken);
+        string text = Encoding.UTF8.GetString(result.Buffer.ToArray());
+        _toClient.Reader.AdvanceTo(result.Buffer.End);
+        return result.IsCompleted && text.Length == 0 ? null : text;
     }
 
     private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
