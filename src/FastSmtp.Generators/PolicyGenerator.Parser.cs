@@ -14,17 +14,11 @@ public sealed partial class PolicyGenerator
     {
         public static string NormalizeDirectory(string directory)
         {
-            if (directory.Trim().Length == 0)
-            {
-                return string.Empty;
-            }
-
             string full = Path.GetFullPath(directory.Trim());
             return full.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
         }
 
         public static bool IsInDirectory(string path, string directory) =>
-            directory.Length > 0 &&
             string.Equals(Path.GetDirectoryName(Path.GetFullPath(path)), directory, StringComparison.Ordinal);
 
         /// <summary>

@@ -24,7 +24,7 @@ public sealed partial class PolicyGenerator : IIncrementalGenerator
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
         IncrementalValueProvider<string?> policyDirectory = context.AnalyzerConfigOptionsProvider
-            .Select(static (options, _) => options.GlobalOptions.TryGetValue("build_property.FastSmtpPolicyDir", out string? dir)
+            .Select(static (options, _) => options.GlobalOptions.TryGetValue("build_property.FastSmtpPolicyDir", out string? dir) && !string.IsNullOrWhiteSpace(dir)
                 ? Parser.NormalizeDirectory(dir)
                 : null)
             .WithTrackingName(TrackingNames.PolicyDirectory);

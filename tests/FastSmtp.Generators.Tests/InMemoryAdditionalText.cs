@@ -1,0 +1,11 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+
+namespace FastSmtp.Generators.Tests;
+
+internal sealed class InMemoryAdditionalText(string path, string text) : AdditionalText
+{
+    public override string Path => path;
+
+    public override SourceText GetText(CancellationToken cancellationToken = default) => SourceText.From(text);
+}
