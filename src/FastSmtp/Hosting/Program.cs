@@ -44,6 +44,19 @@ public static class Program
 
         try
         {
+            // Open the spool before listening: an unusable spool is a start-up error, not a
+            // surprise for the first client.
+            app.Services.GetRequiredService<Spool>();
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync("fastsmtp: cannot open the spool: " + exception.Message);
+            await app.DisposeAsync();
+            return 1;
+        }
+
+        try
+        {
             await app.StartAsync();
         }
         catch (IOException exception)

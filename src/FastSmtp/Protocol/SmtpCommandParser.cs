@@ -9,6 +9,9 @@ namespace FastSmtp.Protocol;
 /// Splits the input into command lines and recognises each line's verb. Stateless: everything it
 /// knows is in the reader, so one parser serves every session.
 /// </summary>
+// The 512-octet stack buffer for lines split across segments is always overwritten before it
+// is read, so zeroing it would be wasted work.
+[SkipLocalsInit]
 public static class SmtpCommandParser
 {
     /// <summary>RFC 5321 4.5.3.1.4: a command line is at most 512 octets including CRLF.</summary>

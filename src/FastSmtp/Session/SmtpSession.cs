@@ -51,6 +51,13 @@ internal sealed partial class SmtpSession
         _transport = transport;
         _input = transport.Input;
         _output = transport.Output;
+
+        // A dual-stack listener reports IPv4 clients as ::ffff:a.b.c.d; policy and logs want a.b.c.d.
+        if (remoteAddress is { IsIPv4MappedToIPv6: true })
+        {
+            remoteAddress = remoteAddress.MapToIPv4();
+        }
+
         _clientAddress = remoteAddress?.ToString() ?? "unknown";
         _clientIsIPv6 = remoteAddress?.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
         string outcome = "client vanished";

@@ -20,7 +20,7 @@ internal sealed class SessionHarness : SmtpTestClient, IAsyncDisposable
     private readonly Pipe _toClient = new();
     private readonly CancellationTokenSource _stopping = new();
 
-    public SessionHarness(Action<SmtpServerOptions>? configure = null)
+    public SessionHarness(Action<SmtpServerOptions>? configure = null, string clientAddress = "192.0.2.7")
     {
         var options = new SmtpServerOptions { Hostname = "mx.test" };
         configure?.Invoke(options);
@@ -31,7 +31,7 @@ internal sealed class SessionHarness : SmtpTestClient, IAsyncDisposable
         {
             try
             {
-                await Session.RunAsync(new DuplexPipe(_toServer.Reader, Output), IPAddress.Parse("192.0.2.7"), _stopping.Token);
+                await Session.RunAsync(new DuplexPipe(_toServer.Reader, Output), IPAddress.Parse(clientAddress), _stopping.Token);
             }
             finally
             {

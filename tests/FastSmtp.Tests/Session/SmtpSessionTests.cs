@@ -43,6 +43,20 @@ public class SmtpSessionTests
         Assert.EndsWith("\r\nSubject: test\r\n\r\n.stuffed\r\nbody\r\n", body);
     }
 
+    [Theory]
+    [InlineData("::ffff:198.51.100.4", "([198.51.100.4])")]
+    [InlineData("2001:db8::25", "([IPv6:2001:db8::25])")]
+    public async Task The_received_header_names_the_client_address_as_an_address_literal(string clientAddress, string expected)
+    {
+        await using var session = new SessionHarness(clientAddress: clientAddress);
+        await session.GreetAsync();
+        await session.SendAsync("MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\nx\r\n.\r\n");
+        await session.ReadRepliesAsync(4);
+
+        string body = Encoding.ASCII.GetString(Assert.Single(session.Store.Messages).Body);
+        Assert.StartsWith($"Received: from client.example {expected}\r\n", body);
+    }
+
     [Fact]
     public async Task A_pipelined_group_is_answered_in_one_flush()
     {
