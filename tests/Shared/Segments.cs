@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace FastSmtp.Tests;
+namespace FastSmtp.Testing;
 
 /// <summary>Builds multi-segment sequences from several small arrays, as a socket delivers them.</summary>
 internal static class Segments
