@@ -10,7 +10,7 @@ namespace FastSmtp.Generators;
 public sealed partial class PolicyGenerator
 {
     /// <summary>Policy text to models, with diagnostics that name file, line and column.</summary>
-    internal static class Parser
+    internal static partial class Parser
     {
         public static string NormalizeDirectory(string directory)
         {
@@ -84,16 +84,15 @@ public sealed partial class PolicyGenerator
                 var aliases = new List<string>();
                 foreach ((int column, string token) in Tokens(line))
                 {
-                    if (!IsValidHostName(token))
+                    if (!TryNormalizeHost(token, out string lower))
                     {
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidHostName, line, column, token.Length, token));
                         continue;
                     }
 
-                    string lower = ToLowerAscii(token);
                     if (firstSeen.TryGetValue(lower, out int seenOn))
                     {
-                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateHost, line, column, token.Length, token, seenOn.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateEntry, line, column, token.Length, token, seenOn.ToString(System.Globalization.CultureInfo.InvariantCulture)));
                         continue;
                     }
 
@@ -169,6 +168,79 @@ public sealed partial class PolicyGenerator
                     {
                         return false;
                     }
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>
+        /// Splits user@host, lower-cases both, and turns an internationalised host into its
+        /// A-label form (xn--), so a policy written in Unicode matches mail written either way.
+        /// </summary>
+        public static bool TryParseAddress(string token, out string localPart, out string host)
+        {
+            localPart = host = string.Empty;
+            int at = token.LastIndexOf('@');
+            if (at <= 0 || at == token.Length - 1)
+            {
+                return false;
+            }
+
+            string local = token.Substring(0, at);
+            if (!IsDotAtom(local) || !TryNormalizeHost(token.Substring(at + 1), out host))
+            {
+                return false;
+            }
+
+            localPart = ToLowerAscii(local);
+            return true;
+        }
+
+        public static bool TryNormalizeHost(string text, out string host)
+        {
+            host = string.Empty;
+            string ascii = text;
+            foreach (char c in text)
+            {
+                if (c > '~')
+                {
+                    try
+                    {
+                        ascii = new System.Globalization.IdnMapping().GetAscii(text);
+                    }
+                    catch (ArgumentException)
+                    {
+                        return false;
+                    }
+
+                    break;
+                }
+            }
+
+            if (!IsValidHostName(ascii))
+            {
+                return false;
+            }
+
+            host = ToLowerAscii(ascii);
+            return true;
+        }
+
+        /// <summary>RFC 5321 Dot-string: atext runs separated by single dots.</summary>
+        public static bool IsDotAtom(string text)
+        {
+            if (text.Length == 0 || text.Length > 64 || text[0] == '.' || text[text.Length - 1] == '.' || text.Contains(".."))
+            {
+                return false;
+            }
+
+            foreach (char c in text)
+            {
+                bool atext = c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') || "!#$%&'*+-/=?^_`{|}~.".IndexOf(c) >= 0;
+                if (!atext)
+                {
+                    return false;
                 }
             }
 

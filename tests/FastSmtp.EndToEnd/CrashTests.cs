@@ -12,7 +12,7 @@ public class CrashTests
         await using ServerProcess server = await ServerProcess.StartAsync();
         await using RawSmtpClient client = await RawSmtpClient.ConnectAsync(server.Port);
         await client.ReadReplyAsync();
-        await client.SendAsync("EHLO c.example\r\nMAIL FROM:<durable@a.example>\r\nRCPT TO:<b@b.example>\r\nDATA\r\n");
+        await client.SendAsync("EHLO c.example\r\nMAIL FROM:<durable@a.example>\r\nRCPT TO:<postmaster@localhost>\r\nDATA\r\n");
         await client.ReadRepliesAsync(4);
 
         await client.SendAsync("Subject: survive\r\n\r\nacknowledged means fsync'd\r\n.\r\n");
@@ -40,7 +40,7 @@ public class CrashTests
             await client.CommandAsync("EHLO c.example");
             for (int i = 0; !enough.IsCancellationRequested && i < 500; i++)
             {
-                await client.SendAsync($"MAIL FROM:<c{clientNumber}@a.example>\r\nRCPT TO:<m{i}@b.example>\r\nDATA\r\n");
+                await client.SendAsync($"MAIL FROM:<c{clientNumber}@a.example>\r\nRCPT TO:<postmaster@localhost>\r\nDATA\r\n");
                 if ((await client.ReadRepliesAsync(3))[2].StartsWith("354", StringComparison.Ordinal))
                 {
                     await client.SendAsync($"Subject: {clientNumber}/{i}\r\n\r\nbody\r\n.\r\n");
@@ -78,7 +78,7 @@ public class CrashTests
         {
             await using RawSmtpClient client = await RawSmtpClient.ConnectAsync(first.Port);
             await client.ReadReplyAsync();
-            await client.SendAsync("EHLO c.example\r\nMAIL FROM:<a@a.example>\r\nRCPT TO:<b@b.example>\r\nDATA\r\n");
+            await client.SendAsync("EHLO c.example\r\nMAIL FROM:<a@a.example>\r\nRCPT TO:<postmaster@localhost>\r\nDATA\r\n");
             await client.ReadRepliesAsync(4);
             await client.SendAsync("first life\r\n.\r\n");
             queueId = (await client.ReadReplyAsync())!.Trim().Split(' ')[^1];
@@ -91,7 +91,7 @@ public class CrashTests
         await using ServerProcess second = await ServerProcess.StartAsync("--spool", kept);
         await using RawSmtpClient again = await RawSmtpClient.ConnectAsync(second.Port);
         await again.ReadReplyAsync();
-        await again.SendAsync("EHLO c.example\r\nMAIL FROM:<a@a.example>\r\nRCPT TO:<b@b.example>\r\nDATA\r\n");
+        await again.SendAsync("EHLO c.example\r\nMAIL FROM:<a@a.example>\r\nRCPT TO:<postmaster@localhost>\r\nDATA\r\n");
         await again.ReadRepliesAsync(4);
         await again.SendAsync("second life\r\n.\r\n");
         Assert.StartsWith("250 2.0.0 Ok: queued as", await again.ReadReplyAsync());

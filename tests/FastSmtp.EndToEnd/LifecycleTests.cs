@@ -11,7 +11,7 @@ public class LifecycleTests
         await using RawSmtpClient idle = await RawSmtpClient.ConnectAsync(server.Port);
         await idle.ReadReplyAsync();
         await sending.ReadReplyAsync();
-        await sending.SendAsync("EHLO c.example\r\nMAIL FROM:<inflight@a.example>\r\nRCPT TO:<b@b.example>\r\nDATA\r\nSubject: in flight\r\n\r\n");
+        await sending.SendAsync("EHLO c.example\r\nMAIL FROM:<inflight@a.example>\r\nRCPT TO:<postmaster@localhost>\r\nDATA\r\nSubject: in flight\r\n\r\n");
         await sending.ReadRepliesAsync(4);
 
         Task<int> exit = server.TerminateAsync();

@@ -21,11 +21,25 @@ internal sealed class RawSmtpClient : SmtpTestClient, IAsyncDisposable
         _stream = tcp.GetStream();
     }
 
-    public static async Task<RawSmtpClient> ConnectAsync(int port)
+    private static int s_nextSource;
+
+    /// <summary>
+    /// Connects from <paramref name="from"/>, or from a loopback address of its own
+    /// (127.0.1.1, 127.0.1.2, ...): an auto-deny one test provokes then denies only that test's
+    /// address. The tests' policies relay only for 127.0.0.1, so these are outsiders.
+    /// </summary>
+    public static async Task<RawSmtpClient> ConnectAsync(int port, string? from = null)
     {
-        var tcp = new TcpClient { NoDelay = true };
-        await tcp.ConnectAsync("127.0.0.1", port);
+        from ??= NextSourceAddress();
+        var tcp = new TcpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Parse(from), 0)) { NoDelay = true };
+        await tcp.ConnectAsync(System.Net.IPAddress.Loopback, port);
         return new RawSmtpClient(tcp);
+    }
+
+    public static string NextSourceAddress()
+    {
+        int n = Interlocked.Increment(ref s_nextSource);
+        return $"127.0.{1 + (n / 250)}.{1 + (n % 250)}";
     }
 
     public override async Task SendAsync(byte[] bytes)

@@ -9,17 +9,16 @@ namespace FastSmtp.EndToEnd;
 /// The real FastSmtp executable, started as its own process on a loopback port chosen by the
 /// OS, with its own spool in a temporary folder. Disposing kills it and removes the folder.
 /// </summary>
-public sealed partial class ServerProcess : IAsyncDisposable
+internal sealed partial class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private ServerProcess(string root, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment)
+    private ServerProcess(string root, string serverDll, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment)
     {
         Root = root;
         Spool = Path.Combine(root, "spool");
-        string serverDll = Path.Combine(AppContext.BaseDirectory, "FastSmtp.dll");
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = root,
@@ -66,16 +65,32 @@ public sealed partial class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static Task<ServerProcess> StartAsync(params string[] arguments) => StartAsync(arguments, environment: null);
+    /// <summary>The server as this test project built it: the repository's default policy.</summary>
+    public static string DefaultServer => Path.Combine(AppContext.BaseDirectory, "FastSmtp.dll");
+
+    public static Task<ServerProcess> StartAsync(params string[] arguments) => StartAsync(DefaultServer, arguments, environment: null);
 
     public static Task<ServerProcess> StartWithEnvironmentAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
-        StartAsync(arguments, environment);
+        StartAsync(DefaultServer, arguments, environment);
 
-    private static async Task<ServerProcess> StartAsync(string[] arguments, IReadOnlyDictionary<string, string>? environment)
+    /// <summary>A server built with tests/FastSmtp.EndToEnd/policies/<paramref name="policy"/> compiled in.</summary>
+    public static async Task<ServerProcess> StartWithPolicyAsync(string policy, params string[] arguments)
+    {
+        string root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "global.json")))
+        {
+            root = Path.GetDirectoryName(root)!;
+        }
+
+        string serverDll = await FastSmtp.Testing.PolicyServerBuild.ServerWithPolicyAsync(Path.Combine(root, "tests", "FastSmtp.EndToEnd", "policies", policy));
+        return await StartAsync(serverDll, arguments, environment: null);
+    }
+
+    private static async Task<ServerProcess> StartAsync(string serverDll, string[] arguments, IReadOnlyDictionary<string, string>? environment)
     {
         string root = Path.Combine(Path.GetTempPath(), "fastsmtp-e2e-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
-        var server = new ServerProcess(root, arguments, environment);
+        var server = new ServerProcess(root, serverDll, arguments, environment);
         try
         {
             server.Port = await server._port.Task.WaitAsync(TimeSpan.FromSeconds(60));

@@ -29,7 +29,7 @@ public class StartTlsTests(TlsServerFixture fixture) : IClassFixture<TlsServerFi
     {
         await using RawSmtpClient client = await RawSmtpClient.ConnectAsync(_server.Port);
         await client.ReadReplyAsync();
-        Assert.EndsWith("250 STARTTLS\r\n", await client.CommandAsync("EHLO c.example"));
+        Assert.Contains("250-STARTTLS\r\n", await client.CommandAsync("EHLO c.example"));
         Assert.Equal("220 2.0.0 Ready to start TLS\r\n", await client.CommandAsync("STARTTLS"));
         await client.UpgradeToTlsAsync();
 
@@ -51,9 +51,9 @@ public class StartTlsTests(TlsServerFixture fixture) : IClassFixture<TlsServerFi
         await client.UpgradeToTlsAsync();
 
         // Inside TLS the session is new: no HELO, no MAIL, and no reply owed for the injected lines.
-        Assert.Equal("503 5.5.1 Error: send HELO/EHLO first\r\n", await client.CommandAsync("RCPT TO:<b@b.example>"));
+        Assert.Equal("503 5.5.1 Error: send HELO/EHLO first\r\n", await client.CommandAsync("RCPT TO:<postmaster@localhost>"));
         Assert.StartsWith("250-", await client.CommandAsync("EHLO c.example"));
-        Assert.Equal("503 5.5.1 Error: need MAIL command\r\n", await client.CommandAsync("RCPT TO:<b@b.example>"));
+        Assert.Equal("503 5.5.1 Error: need MAIL command\r\n", await client.CommandAsync("RCPT TO:<postmaster@localhost>"));
     }
 
     [Fact]

@@ -23,12 +23,20 @@ internal static class GeneratorRunner
             new PolicyDirectoryOptions(policyDirectory ?? PolicyDirectory),
             new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
-    public static CSharpCompilation Compilation() =>
+    /// <summary>The framework and the server assembly: what the server's own build compiles the policy against.</summary>
+    public static readonly MetadataReference[] References =
+        ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+            .Where(path => Path.GetFileName(path).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(path) is "netstandard.dll" or "mscorlib.dll")
+            .Append(typeof(FastSmtp.Policy.IPolicy).Assembly.Location)
+            .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
+            .ToArray();
+
+    public static CSharpCompilation Compilation(params string[] sources) =>
         CSharpCompilation.Create(
-            "PolicyTests",
-            [CSharpSyntaxTree.ParseText("namespace FastSmtp.Policy; internal static partial class CompiledPolicy { }")],
-            [MetadataReference.CreateFromFile(typeof(object).Assembly.Location)],
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+            "PolicyTests" + Guid.NewGuid().ToString("N"),
+            sources.Select(source => CSharpSyntaxTree.ParseText(source, (CSharpParseOptions)CSharpParseOptions.Default.WithLanguageVersion(LanguageVersion.Latest))),
+            References,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
     public static GeneratorDriverRunResult Run(params (string Name, string Text)[] files) =>
         CreateDriver(null, files).RunGenerators(Compilation()).GetRunResult();

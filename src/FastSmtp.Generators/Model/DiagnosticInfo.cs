@@ -15,14 +15,11 @@ internal sealed record DiagnosticInfo(
     LinePositionSpan LineSpan,
     EquatableArray<string> Arguments)
 {
-    public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, PolicyLine line, int column, int length, params string[] arguments)
-    {
-        int start = line.Start + column;
-        var lineSpan = new LinePositionSpan(
-            new LinePosition(line.Number - 1, column),
-            new LinePosition(line.Number - 1, column + length));
-        return new DiagnosticInfo(descriptor.Id, line.FilePath, new TextSpan(start, length), lineSpan, new EquatableArray<string>(arguments));
-    }
+    public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, PolicyLine line, int column, int length, params string[] arguments) =>
+        At(descriptor, line.At(column, length), arguments);
+
+    public static DiagnosticInfo At(DiagnosticDescriptor descriptor, PolicyLocation location, params string[] arguments) =>
+        new(descriptor.Id, location.FilePath, location.Span, location.LineSpan, new EquatableArray<string>(arguments));
 
     public static DiagnosticInfo ForFile(DiagnosticDescriptor descriptor, string filePath, params string[] arguments) =>
         new(descriptor.Id, filePath, default, default, new EquatableArray<string>(arguments));

@@ -9,4 +9,14 @@ namespace FastSmtp.Generators.Model;
 /// <param name="Start">Offset of the line's first character in the file.</param>
 /// <param name="Indent">Column of <paramref name="Text"/>'s first character (leading whitespace trimmed).</param>
 /// <param name="Text">The trimmed content.</param>
-internal readonly record struct PolicyLine(string FilePath, int Number, int Start, int Indent, string Text);
+internal readonly record struct PolicyLine(string FilePath, int Number, int Start, int Indent, string Text)
+{
+    /// <summary>The location of <paramref name="length"/> characters at <paramref name="column"/> (0-based, in the file's line).</summary>
+    public PolicyLocation At(int column, int length) => new(
+        FilePath,
+        Number,
+        new Microsoft.CodeAnalysis.Text.TextSpan(Start + column, length),
+        new Microsoft.CodeAnalysis.Text.LinePositionSpan(
+            new Microsoft.CodeAnalysis.Text.LinePosition(Number - 1, column),
+            new Microsoft.CodeAnalysis.Text.LinePosition(Number - 1, column + length)));
+}

@@ -7,6 +7,9 @@ internal static partial class HostingLog
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "FastSmtp {Hostname} listening on {Endpoint}, spool {Spool}")]
     public static partial void Listening(ILogger logger, string hostname, string endpoint, string spool);
 
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "relay = anyone: this server is an open relay and will be abused and block-listed if it is reachable from the internet")]
+    public static partial void OpenRelay(ILogger logger);
+
     [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "FastSmtp stopped: {Messages} messages committed in {Batches} fsync batches")]
     public static partial void Stopped(ILogger logger, long messages, long batches);
 }

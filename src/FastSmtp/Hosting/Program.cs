@@ -21,13 +21,21 @@ public static class Program
     {
         if (args.Length > 0 && !args[0].StartsWith('-'))
         {
-            if (args[0] != "serve")
+            switch (args)
             {
-                await Console.Error.WriteLineAsync($"fastsmtp: unknown command '{args[0]}'. Usage: FastSmtp [serve] [--listen ADDR:PORT] [--spool DIR] ...");
-                return 2;
+                case ["policy", "check", ..]:
+                    return PolicyCommands.Check(Console.Out);
+                case ["policy", "explain", .. var rest]:
+                    return PolicyCommands.Explain(rest, Console.Out, Console.Error);
+                case ["hash-password", .. var rest]:
+                    return PolicyCommands.HashPassword(rest, Console.In, Console.Out, Console.Error);
+                case ["serve", ..]:
+                    args = args[1..];
+                    break;
+                default:
+                    await Console.Error.WriteLineAsync($"fastsmtp: unknown command '{string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')))}'. Commands: serve (default), policy check, policy explain IP SENDER RECIPIENT [--auth user@host], hash-password");
+                    return 2;
             }
-
-            args = args[1..];
         }
 
         WebApplication app;
@@ -69,6 +77,11 @@ public static class Program
 
         ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("FastSmtp");
         SmtpServerContext server = app.Services.GetRequiredService<SmtpServerContext>();
+        if (Policy.CompiledPolicy.Relay == Policy.RelayMode.Anyone)
+        {
+            HostingLog.OpenRelay(logger);
+        }
+
         foreach (ListenOptions listener in listeners)
         {
             // After start Kestrel has put the bound port (for port 0) into the endpoint.
@@ -115,6 +128,8 @@ public static class Program
 
         builder.Services.AddSingleton(sp => new Spool(sp.GetRequiredService<IOptions<SmtpServerOptions>>().Value.Spool, sp.GetRequiredService<ILogger<Spool>>()));
         builder.Services.AddSingleton<IMessageStore>(sp => sp.GetRequiredService<Spool>());
+        builder.Services.AddSingleton<Policy.AutoDenyList>();
+        builder.Services.AddSingleton<AuthFailureThrottle>();
         builder.Services.AddSingleton<SmtpServerContext>();
         builder.Services.AddSingleton<ObjectPool<SmtpSession>>(sp =>
             new DefaultObjectPool<SmtpSession>(new SessionPoolPolicy(sp.GetRequiredService<SmtpServerContext>()), maximumRetained: 1024));

@@ -13,4 +13,7 @@ internal enum InputMode : byte
 
     /// <summary>Inside a BDAT chunk: exactly its size in octets, refused or not.</summary>
     Chunk,
+
+    /// <summary>An AUTH exchange: base64 lines up to 12288 octets.</summary>
+    AuthResponse,
 }

@@ -6,5 +6,6 @@ internal enum PendingAction : byte
     None,
     CommitMessage,
     StartTls,
+    Authenticate,
     Close,
 }

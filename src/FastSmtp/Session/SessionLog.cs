@@ -17,6 +17,18 @@ internal static partial class SessionLog
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "TLS handshake with {ClientIp} failed")]
     public static partial void TlsHandshakeFailed(ILogger logger, Exception exception, string clientIp);
 
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "{ClientIp} authenticated as {User}")]
+    public static partial void Authenticated(ILogger logger, string clientIp, string user);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "AUTH failed for {ClientIp} ({Failures} failures from this address)")]
+    public static partial void AuthenticationFailed(ILogger logger, string clientIp, int failures);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Auto-denied {ClientIp} until restart: command line over 512 octets")]
+    public static partial void AutoDenied(ILogger logger, string clientIp);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Refused {ClientIp} at connect: {Rule}")]
+    public static partial void ClientRefused(ILogger logger, string clientIp, string rule);
+
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Refused {ClientIp}: {Active} sessions already open")]
     public static partial void TooManyConnections(ILogger logger, string clientIp, int active);
 }

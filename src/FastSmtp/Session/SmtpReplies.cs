@@ -19,12 +19,15 @@ internal static class SmtpReplies
     public static ReadOnlySpan<byte> LineTooLong => "500 5.5.2 line too long\r\n"u8;
     public static ReadOnlySpan<byte> MessageTooBig => "552 5.3.4 message size exceeds limit\r\n"u8;
     public static ReadOnlySpan<byte> TooManyRecipients => "452 4.5.3 too many recipients\r\n"u8;
+    public static ReadOnlySpan<byte> UnacceptableSender => "501 5.7.1 unacceptable mail address\r\n"u8;
+    public static ReadOnlySpan<byte> CommandNotImplemented => "502 5.5.1 Command not implemented\r\n"u8;
+    public static ReadOnlySpan<byte> ListsAreConfidential => "550 5.7.1 lists are confidential\r\n"u8;
+    public static ReadOnlySpan<byte> SenderMustBeUserAtHost => "550 5.7.1 sender address must be user@host\r\n"u8;
 
     public static ReadOnlySpan<byte> BareLineFeedInCommand => "500 5.5.2 Error: command line must end with <CR><LF>\r\n"u8;
     public static ReadOnlySpan<byte> BareLineEndingInMessage => "550 5.6.0 message refused: bare <CR> or <LF> in message content\r\n"u8;
     public static ReadOnlySpan<byte> UnknownCommand => "500 5.5.2 Error: command not recognized\r\n"u8;
     public static ReadOnlySpan<byte> NotImplemented => "502 5.5.1 Error: command not implemented\r\n"u8;
-    public static ReadOnlySpan<byte> AuthNotAvailable => "502 5.5.1 Error: authentication not enabled\r\n"u8;
     public static ReadOnlySpan<byte> TlsAlreadyActive => "503 5.5.1 Error: TLS already active\r\n"u8;
     public static ReadOnlySpan<byte> NoSuchList => "550 5.1.1 Error: not a mailing list\r\n"u8;
 

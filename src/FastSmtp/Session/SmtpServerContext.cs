@@ -3,6 +3,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using FastSmtp.Hosting;
+using FastSmtp.Policy;
 using FastSmtp.Queue;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -15,12 +16,16 @@ namespace FastSmtp.Session;
 /// </summary>
 public sealed class SmtpServerContext
 {
-    public SmtpServerContext(IOptions<SmtpServerOptions> options, IMessageStore store, ILoggerFactory loggerFactory)
+    private readonly byte[][] _ehloReplies;
+
+    public SmtpServerContext(IOptions<SmtpServerOptions> options, IMessageStore store, ILoggerFactory loggerFactory, AutoDenyList? autoDeny = null, AuthFailureThrottle? authFailures = null)
     {
         Options = options.Value;
         Store = store;
+        AutoDeny = autoDeny ?? new AutoDenyList();
+        AuthFailures = authFailures ?? new AuthFailureThrottle();
         Logger = loggerFactory.CreateLogger("FastSmtp.Session");
-        Hostname = string.IsNullOrWhiteSpace(Options.Hostname) ? Policy.CompiledPolicy.PrimaryHost : Options.Hostname.Trim();
+        Hostname = string.IsNullOrWhiteSpace(Options.Hostname) ? CompiledPolicy.PrimaryHost : Options.Hostname.Trim();
         HostnameUtf8 = Encoding.ASCII.GetBytes(Hostname);
         if (!string.IsNullOrEmpty(Options.TlsCert))
         {
@@ -35,8 +40,13 @@ public sealed class SmtpServerContext
 
         Greeting = Line($"220 {Hostname} ESMTP FastSmtp");
         HeloReply = Line($"250 {Hostname}");
-        EhloReply = Ehlo(offerStartTls: Certificate is not null);
-        EhloReplyTls = Ehlo(offerStartTls: false);
+        _ehloReplies =
+        [
+            Ehlo(offerStartTls: Certificate is not null, offerAuth: false),
+            Ehlo(offerStartTls: Certificate is not null, offerAuth: true),
+            Ehlo(offerStartTls: false, offerAuth: false),
+            Ehlo(offerStartTls: false, offerAuth: true),
+        ];
         TimeoutReply = Line($"421 4.4.2 {Hostname} Error: timeout exceeded");
         ShuttingDownReply = Line($"421 4.3.2 {Hostname} Service shutting down, closing transmission channel");
         TooManyConnectionsReply = Line($"421 4.7.0 {Hostname} Error: too many connections");
@@ -61,11 +71,19 @@ public sealed class SmtpServerContext
 
     public byte[] HeloReply { get; }
 
-    /// <summary>The EHLO reply before TLS (offers STARTTLS when a certificate is configured).</summary>
-    public byte[] EhloReply { get; }
+    /// <summary>Clients denied for hack attempts, until restart.</summary>
+    public AutoDenyList AutoDeny { get; }
 
-    /// <summary>The EHLO reply inside TLS.</summary>
-    public byte[] EhloReplyTls { get; }
+    /// <summary>Failed AUTH attempts per client IP.</summary>
+    public AuthFailureThrottle AuthFailures { get; }
+
+    /// <summary>
+    /// The EHLO reply: STARTTLS while a certificate is configured and the session is not yet
+    /// TLS; AUTH when it may be used (after STARTTLS, or on loopback) unless
+    /// disable-auth-reporting hides it (SPEC.md section 6).
+    /// </summary>
+    public byte[] EhloReply(bool tls, bool authAllowed) =>
+        _ehloReplies[(tls ? 2 : 0) + (authAllowed && !CompiledPolicy.DisableAuthReporting ? 1 : 0)];
 
     public byte[] TimeoutReply { get; }
 
@@ -75,7 +93,7 @@ public sealed class SmtpServerContext
 
     public byte[] TooManyErrorsReply { get; }
 
-    private byte[] Ehlo(bool offerStartTls)
+    private byte[] Ehlo(bool offerStartTls, bool offerAuth)
     {
         var lines = new List<string>
         {
@@ -91,6 +109,11 @@ public sealed class SmtpServerContext
         if (offerStartTls)
         {
             lines.Add("STARTTLS");
+        }
+
+        if (offerAuth)
+        {
+            lines.Add("AUTH PLAIN LOGIN");
         }
 
         var builder = new StringBuilder();

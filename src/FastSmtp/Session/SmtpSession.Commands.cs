@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Text;
+using FastSmtp.Policy;
 using FastSmtp.Protocol;
 using FastSmtp.Queue;
 
@@ -25,7 +27,7 @@ internal sealed partial class SmtpSession
             case SmtpVerb.Expn: OnExpn(arguments); break;
             case SmtpVerb.Help: Reply(SmtpReplies.Help); break;
             case SmtpVerb.StartTls: OnStartTls(arguments); break;
-            case SmtpVerb.Auth: Refuse(SmtpReplies.AuthNotAvailable); break;
+            case SmtpVerb.Auth: OnAuth(arguments); break;
             default: Refuse(SmtpReplies.UnknownCommand); break;
         }
     }
@@ -37,6 +39,18 @@ internal sealed partial class SmtpSession
             case CommandRejection.LineTooLong:
                 Refuse(SmtpReplies.LineTooLong);
                 _mode = InputMode.DiscardLine;
+                if (CompiledPolicy.AutoDenyHackAttempts)
+                {
+                    // "More than 512 characters in anything but DATA looks like an attempt to
+                    // hack in": deny the address until restart, log it, and hang up.
+                    if (_server.AutoDeny.Deny(_client))
+                    {
+                        SessionLog.AutoDenied(_server.Logger, _clientAddress);
+                    }
+
+                    _action = PendingAction.Close;
+                }
+
                 break;
             case CommandRejection.BareLineFeed:
                 Refuse(SmtpReplies.BareLineFeedInCommand);
@@ -59,7 +73,7 @@ internal sealed partial class SmtpSession
 
         _esmtp = extended;
         _state = SessionState.Ready;
-        Reply(extended ? (_tls is null ? _server.EhloReply : _server.EhloReplyTls) : _server.HeloReply);
+        Reply(extended ? _server.EhloReply(_tls is not null, AuthAllowed) : _server.HeloReply);
     }
 
     private void OnMail(ReadOnlySpan<byte> arguments)
@@ -159,7 +173,15 @@ internal sealed partial class SmtpSession
             return;
         }
 
+        if (!PolicyEngine<CompiledPolicy>.CheckSender(mailbox).Accepted)
+        {
+            Refuse(SmtpReplies.UnacceptableSender);
+            return;
+        }
+
         _message.MailFrom = mailbox.IsEmpty ? string.Empty : Encoding.UTF8.GetString(mailbox);
+        mailbox.CopyTo(_sender);
+        _senderLength = mailbox.Length;
         _message.SmtpUtf8 = smtpUtf8;
         _message.EightBitMime = eightBit;
         _message.DeclaredSize = size;
@@ -227,6 +249,15 @@ internal sealed partial class SmtpSession
             return;
         }
 
+        PolicyDecision decision = PolicyEngine<CompiledPolicy>.CheckRecipient(_client, _sender.AsSpan(0, _senderLength), mailbox, _authenticatedUser is not null);
+        if (!decision.Accepted)
+        {
+            PolicyReplies.Write(_output, decision.Outcome, mailbox);
+            _repliesPending = true;
+            CountError();
+            return;
+        }
+
         _message.Recipients.Add(new SpoolRecipient(
             Encoding.UTF8.GetString(mailbox),
             notify,
@@ -260,25 +291,83 @@ internal sealed partial class SmtpSession
 
     private void OnVrfy(ReadOnlySpan<byte> arguments)
     {
-        if (arguments.Trim((byte)' ').IsEmpty)
+        if (CompiledPolicy.DisableVrfy)
+        {
+            // SPEC.md section 4 (disable-vrfy = yes).
+            Refuse(SmtpReplies.CommandNotImplemented);
+            return;
+        }
+
+        ReadOnlySpan<byte> address = Unbracket(arguments);
+        if (address.IsEmpty)
         {
             Refuse(SmtpReplies.VrfySyntax);
             return;
         }
 
-        // RFC 5321 3.5.3: 252 when the server will not say whether the user exists.
-        Reply(SmtpReplies.CannotVerify);
+        LocalName name = PolicyEngine<CompiledPolicy>.FindLocal(address);
+        switch (name.Kind)
+        {
+            case LocalNameKind.User or LocalNameKind.Alias or LocalNameKind.Group:
+                WriteAddressReply("250 2.1.5 <"u8, address, ">\r\n"u8);
+                break;
+            case LocalNameKind.Unknown:
+                PolicyReplies.Write(_output, PolicyOutcome.UserUnknown, address);
+                _repliesPending = true;
+                CountError();
+                break;
+            default:
+                // RFC 5321 3.5.3: 252 when the server will not say whether a remote user exists.
+                Reply(SmtpReplies.CannotVerify);
+                break;
+        }
     }
 
     private void OnExpn(ReadOnlySpan<byte> arguments)
     {
-        if (arguments.Trim((byte)' ').IsEmpty)
+        ReadOnlySpan<byte> address = Unbracket(arguments);
+        if (address.IsEmpty)
         {
             Refuse(SmtpReplies.ExpnSyntax);
             return;
         }
 
-        Refuse(SmtpReplies.NoSuchList);
+        LocalName name = PolicyEngine<CompiledPolicy>.FindLocal(address);
+        if (name.Kind != LocalNameKind.Group)
+        {
+            Refuse(SmtpReplies.NoSuchList);
+            return;
+        }
+
+        // A session is remote unless it authenticated (SPEC.md section 3).
+        if (_authenticatedUser is null && !CompiledPolicy.AllowRemoteViewOfGroups)
+        {
+            Refuse(SmtpReplies.ListsAreConfidential);
+            return;
+        }
+
+        ReadOnlySpan<byte> members = CompiledPolicy.GroupMembers(name.Entry);
+        while (!members.IsEmpty)
+        {
+            int comma = members.IndexOf((byte)',');
+            ReadOnlySpan<byte> member = comma < 0 ? members : members[..comma];
+            members = comma < 0 ? default : members[(comma + 1)..];
+            WriteAddressReply(members.IsEmpty ? "250 2.1.5 <"u8 : "250-2.1.5 <"u8, member, ">\r\n"u8);
+        }
+    }
+
+    private static ReadOnlySpan<byte> Unbracket(ReadOnlySpan<byte> arguments)
+    {
+        ReadOnlySpan<byte> text = arguments.Trim((byte)' ');
+        return text.Length >= 2 && text[0] == (byte)'<' && text[^1] == (byte)'>' ? text[1..^1] : text;
+    }
+
+    private void WriteAddressReply(ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> address, ReadOnlySpan<byte> suffix)
+    {
+        _output.Write(prefix);
+        _output.Write(address[..Math.Min(address.Length, SmtpPathParser.MaxPathLength)]);
+        _output.Write(suffix);
+        _repliesPending = true;
     }
 
     private void OnStartTls(ReadOnlySpan<byte> arguments)

@@ -2,14 +2,16 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
+using FastSmtp.Policy;
+using FastSmtp.Protocol;
 using FastSmtp.Queue;
 
 namespace FastSmtp.Session;
 
 internal sealed partial class SmtpSession
 {
-    private Protocol.DataDecoder _decoder;
-    private Protocol.LineEndingValidator _chunkValidator;
+    private DataDecoder _decoder;
+    private LineEndingValidator _chunkValidator;
     private long _contentLength;
     private bool _oversize;
     private bool _messageStarted;
@@ -17,12 +19,25 @@ internal sealed partial class SmtpSession
     private bool _chunkLast;
     private ChunkRefusal _chunkRefusal;
 
-    private MessageProtocol Protocol => (_esmtp, _tls is not null) switch
+    /// <summary>The sender's bytes as received (a path is at most 256 octets), kept for RCPT's policy checks.</summary>
+    private readonly byte[] _sender = new byte[SmtpPathParser.MaxPathLength];
+    private int _senderLength;
+
+    /// <summary>check-valid-sender with MAIL FROM:&lt;&gt;: the start of the message, to find its Reply-To.</summary>
+    private byte[]? _headers;
+    private int _headersLength;
+
+    /// <summary>RFC 3848 protocol names.</summary>
+    private MessageProtocol Protocol => (_esmtp, _tls is not null, _authenticatedUser is not null) switch
     {
-        (false, _) => MessageProtocol.Smtp,
-        (true, false) => MessageProtocol.Esmtp,
-        (true, true) => MessageProtocol.Esmtps,
+        (false, _, _) => MessageProtocol.Smtp,
+        (true, false, false) => MessageProtocol.Esmtp,
+        (true, true, false) => MessageProtocol.Esmtps,
+        (true, false, true) => MessageProtocol.Esmtpa,
+        (true, true, true) => MessageProtocol.Esmtpsa,
     };
+
+    private bool MustFindReplyTo => CompiledPolicy.CheckValidSender && _senderLength == 0;
 
     private void OnData(ReadOnlySpan<byte> arguments)
     {
@@ -111,7 +126,7 @@ internal sealed partial class SmtpSession
         }
         else
         {
-            _action = PendingAction.CommitMessage;
+            CommitUnlessSenderInvalid();
         }
 
         return true;
@@ -177,10 +192,26 @@ internal sealed partial class SmtpSession
         }
         else
         {
-            _action = PendingAction.CommitMessage;
+            CommitUnlessSenderInvalid();
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// check-valid-sender (SPEC.md section 3): with MAIL FROM:&lt;&gt; the message must carry a
+    /// Reply-To holding user@host, checked at the end of DATA.
+    /// </summary>
+    private void CommitUnlessSenderInvalid()
+    {
+        if (MustFindReplyTo && !MessageHeaders.HasReplyToAddress(_headers.AsSpan(0, _headersLength)))
+        {
+            Refuse(SmtpReplies.SenderMustBeUserAtHost);
+            ResetTransaction();
+            return;
+        }
+
+        _action = PendingAction.CommitMessage;
     }
 
     /// <summary>Takes decoded content into the body, unless the message already exceeds the limit.</summary>
@@ -189,6 +220,15 @@ internal sealed partial class SmtpSession
         if (_oversize)
         {
             return;
+        }
+
+        if (MustFindReplyTo)
+        {
+            // The header block, up to 16 KB, is enough to find a Reply-To.
+            _headers ??= System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+            int take = Math.Min(content.Length, _headers.Length - _headersLength);
+            content[..take].CopyTo(_headers.AsSpan(_headersLength));
+            _headersLength += take;
         }
 
         _contentLength += content.Length;
@@ -308,6 +348,14 @@ internal sealed partial class SmtpSession
 
     private void ResetMessageState()
     {
+        _senderLength = 0;
+        _headersLength = 0;
+        if (_headers is not null)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(_headers);
+            _headers = null;
+        }
+
         _contentLength = 0;
         _oversize = false;
         _messageStarted = false;

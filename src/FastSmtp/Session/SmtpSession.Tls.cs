@@ -32,6 +32,7 @@ internal sealed partial class SmtpSession
         _state = SessionState.Connected;
         _heloName = string.Empty;
         _esmtp = false;
+        _authenticatedUser = null;
         return true;
     }
 

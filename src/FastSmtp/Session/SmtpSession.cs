@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Security;
+using FastSmtp.Policy;
 using FastSmtp.Protocol;
 using FastSmtp.Queue;
 using Microsoft.AspNetCore.Connections;
@@ -22,6 +23,7 @@ internal sealed partial class SmtpSession
     private PipeReader _input = null!;
     private PipeWriter _output = null!;
     private SslStream? _tls;
+    private IPAddress _client = IPAddress.None;
     private string _clientAddress = string.Empty;
     private bool _clientIsIPv6;
     private string _heloName = string.Empty;
@@ -58,12 +60,23 @@ internal sealed partial class SmtpSession
             remoteAddress = remoteAddress.MapToIPv4();
         }
 
+        _client = remoteAddress ?? IPAddress.None;
         _clientAddress = remoteAddress?.ToString() ?? "unknown";
         _clientIsIPv6 = remoteAddress?.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
         string outcome = "client vanished";
         using CancellationTokenRegistration stopRegistration = stopping.Register(static state => ((SmtpSession)state!).OnServerStopping(), this);
         try
         {
+            if (IsClientRefused(out string rule))
+            {
+                // SPEC.md section 4: deny.txt and auto-denied clients get 554 at connect, then close.
+                SessionLog.ClientRefused(_server.Logger, _clientAddress, rule);
+                Reply("554 5.7.1 access denied\r\n"u8);
+                await FlushAsync();
+                outcome = "access denied";
+                return;
+            }
+
             Reply(_server.Greeting);
             await FlushAsync();
             outcome = await ServeAsync();
@@ -99,7 +112,10 @@ internal sealed partial class SmtpSession
         _transport = null!;
         _input = null!;
         _output = null!;
+        _client = IPAddress.None;
         _clientAddress = string.Empty;
+        _authenticatedUser = null;
+        EndAuthExchange();
         _heloName = string.Empty;
         _state = SessionState.Connected;
         _mode = InputMode.Commands;
@@ -169,6 +185,10 @@ internal sealed partial class SmtpSession
                     }
 
                     continue;
+                case PendingAction.Authenticate:
+                    _action = PendingAction.None;
+                    await AuthenticateAsync();
+                    break;
                 case PendingAction.Close:
                     await FlushAsync();
                     return _errors >= _server.Options.MaxCommandErrors ? "too many errors" : "quit";
@@ -224,11 +244,27 @@ internal sealed partial class SmtpSession
                 case InputMode.Chunk:
                     needMore = !ReadChunk(ref reader);
                     break;
+                case InputMode.AuthResponse:
+                    needMore = !ReadAuthLine(ref reader);
+                    break;
             }
         }
 
         consumed = reader.Position;
         return needMore;
+    }
+
+    private bool IsClientRefused(out string rule)
+    {
+        if (_server.AutoDeny.IsDenied(_client))
+        {
+            rule = "auto-denied";
+            return true;
+        }
+
+        PolicyDecision decision = PolicyEngine<CompiledPolicy>.CheckClient(_client);
+        rule = decision.RuleText;
+        return !decision.Accepted;
     }
 
     private void OnServerStopping()
@@ -255,6 +291,11 @@ internal sealed partial class SmtpSession
     private void Refuse(ReadOnlySpan<byte> reply)
     {
         Reply(reply);
+        CountError();
+    }
+
+    private void CountError()
+    {
         if (++_errors >= _server.Options.MaxCommandErrors)
         {
             Reply(_server.TooManyErrorsReply);

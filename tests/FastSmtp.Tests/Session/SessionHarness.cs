@@ -20,11 +20,11 @@ internal sealed class SessionHarness : SmtpTestClient, IAsyncDisposable
     private readonly Pipe _toClient = new();
     private readonly CancellationTokenSource _stopping = new();
 
-    public SessionHarness(Action<SmtpServerOptions>? configure = null, string clientAddress = "192.0.2.7")
+    public SessionHarness(Action<SmtpServerOptions>? configure = null, string clientAddress = "127.0.0.1", SmtpServerContext? server = null)
     {
         var options = new SmtpServerOptions { Hostname = "mx.test" };
         configure?.Invoke(options);
-        Server = new SmtpServerContext(Options.Create(options), Store, NullLoggerFactory.Instance);
+        Server = server ?? new SmtpServerContext(Options.Create(options), Store, NullLoggerFactory.Instance);
         Output = new FlushCountingWriter(_toClient.Writer);
         Session = new SmtpSession(Server);
         Run = Task.Run(async () =>
@@ -37,6 +37,7 @@ internal sealed class SessionHarness : SmtpTestClient, IAsyncDisposable
             {
                 // As Kestrel closes the connection when its handler returns.
                 await Output.CompleteAsync();
+                await _toServer.Reader.CompleteAsync();
             }
         });
     }
@@ -51,7 +52,11 @@ internal sealed class SessionHarness : SmtpTestClient, IAsyncDisposable
 
     public Task Run { get; }
 
-    public override async Task SendAsync(byte[] bytes) => await _toServer.Writer.WriteAsync(bytes);
+    public override async Task SendAsync(byte[] bytes)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await _toServer.Writer.WriteAsync(bytes, timeout.Token);
+    }
 
     /// <summary>The client hangs up.</summary>
     public async Task CloseAsync() => await _toServer.Writer.CompleteAsync();

@@ -14,7 +14,7 @@ public class SmtpSessionTests
         string ehlo = await session.CommandAsync("EHLO client.example");
 
         Assert.Equal(
-            "250-mx.test\r\n250-PIPELINING\r\n250-SIZE 26214400\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250-ENHANCEDSTATUSCODES\r\n250-CHUNKING\r\n250 DSN\r\n",
+            "250-mx.test\r\n250-PIPELINING\r\n250-SIZE 26214400\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250-ENHANCEDSTATUSCODES\r\n250-CHUNKING\r\n250-DSN\r\n250 AUTH PLAIN LOGIN\r\n",
             ehlo);
         Assert.DoesNotContain("STARTTLS", ehlo);
         Assert.Equal("250 mx.test\r\n", await session.CommandAsync("HELO client.example"));
@@ -38,7 +38,7 @@ public class SmtpSessionTests
         Assert.Equal(["bob@foo.example"], stored.Recipients);
         string body = Encoding.UTF8.GetString(stored.Body);
         Assert.Matches(
-            $@"^Received: from client\.example \(\[192\.0\.2\.7\]\)\r\n\tby mx\.test \(FastSmtp\) with ESMTP id {stored.Id}\r\n\tfor <bob@foo\.example>;\r\n\t\w{{3}}, \d\d \w{{3}} \d{{4}} \d\d:\d\d:\d\d \+0000\r\n",
+            $@"^Received: from client\.example \(\[127\.0\.0\.1\]\)\r\n\tby mx\.test \(FastSmtp\) with ESMTP id {stored.Id}\r\n\tfor <bob@foo\.example>;\r\n\t\w{{3}}, \d\d \w{{3}} \d{{4}} \d\d:\d\d:\d\d \+0000\r\n",
             body);
         Assert.EndsWith("\r\nSubject: test\r\n\r\n.stuffed\r\nbody\r\n", body);
     }
@@ -50,7 +50,7 @@ public class SmtpSessionTests
     {
         await using var session = new SessionHarness(clientAddress: clientAddress);
         await session.GreetAsync();
-        await session.SendAsync("MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\nx\r\n.\r\n");
+        await session.SendAsync("MAIL FROM:<a@b.example>\r\nRCPT TO:<postmaster@localhost>\r\nDATA\r\nx\r\n.\r\n");
         await session.ReadRepliesAsync(4);
 
         string body = Encoding.ASCII.GetString(Assert.Single(session.Store.Messages).Body);
@@ -108,11 +108,14 @@ public class SmtpSessionTests
     [InlineData("MAIL FROM:<jörg@b.example> SMTPUTF8", "250 2.1.0 Ok")]
     [InlineData("MAIL FROM:<a@b.example> SIZE=1000 BODY=8BITMIME RET=HDRS ENVID=QQ+2B1", "250 2.1.0 Ok")]
     [InlineData("MAIL FROM:<>", "250 2.1.0 Ok")]
-    [InlineData("VRFY fred", "252 2.0.0 Cannot VRFY user, but will accept message and attempt delivery")]
+    [InlineData("VRFY fred", "550 5.1.1 <fred>: user unknown")]
+    [InlineData("VRFY <nobody@localhost>", "550 5.1.1 <nobody@localhost>: user unknown")]
+    [InlineData("VRFY someone@example.org", "252 2.0.0 Cannot VRFY user, but will accept message and attempt delivery")]
     [InlineData("EXPN staff", "550 5.1.1 Error: not a mailing list")]
     [InlineData("BDAT", "501 5.5.4 Syntax: BDAT chunk-size [LAST]")]
     [InlineData("BDAT 10 NOW", "501 5.5.4 Syntax: BDAT chunk-size [LAST]")]
-    [InlineData("AUTH PLAIN", "502 5.5.1 Error: authentication not enabled")]
+    [InlineData("AUTH CRAM-MD5", "504 5.5.4 Unrecognized authentication type")]
+    [InlineData("AUTH PLAIN AGFsaWNlAHdyb25n!", "501 5.5.2 Error: cannot decode response")]
     public async Task Answers_after_ehlo(string command, string reply)
     {
         await using var session = new SessionHarness();
@@ -140,33 +143,47 @@ public class SmtpSessionTests
     }
 
     [Fact]
-    public async Task A_command_of_513_octets_is_too_long_and_the_session_goes_on()
+    public async Task A_command_of_512_octets_is_served()
     {
         await using var session = new SessionHarness();
         await session.GreetAsync();
 
-        string line512 = "NOOP " + new string('x', 512 - 7);
-        Assert.Equal("250 2.0.0 Ok\r\n", await session.CommandAsync(line512));
-        string line513 = "NOOP " + new string('x', 513 - 7);
-        Assert.Equal("500 5.5.2 line too long\r\n", await session.CommandAsync(line513));
+        Assert.Equal("250 2.0.0 Ok\r\n", await session.CommandAsync("NOOP " + new string('x', 512 - 7)));
         Assert.Equal("250 2.0.0 Ok\r\n", await session.CommandAsync("NOOP"));
     }
 
     [Fact]
-    public async Task A_megabyte_line_gets_one_refusal_and_is_discarded_without_buffering()
+    public async Task A_command_of_513_octets_is_too_long_and_auto_denies_the_client()
+    {
+        await using var session = new SessionHarness();
+        await session.GreetAsync();
+
+        Assert.Equal("500 5.5.2 line too long\r\n", await session.CommandAsync("NOOP " + new string('x', 513 - 7)));
+        Assert.Null(await session.ReadReplyAsync());
+        Assert.True(session.Server.AutoDeny.IsDenied(System.Net.IPAddress.Loopback));
+
+        await using var again = new SessionHarness(server: session.Server);
+        Assert.Equal("554 5.7.1 access denied\r\n", await again.ReadReplyAsync());
+        Assert.Null(await again.ReadReplyAsync());
+
+        await using var other = new SessionHarness(server: session.Server, clientAddress: "127.0.0.2");
+        Assert.StartsWith("220 ", await other.ReadReplyAsync());
+    }
+
+    [Fact]
+    public async Task A_megabyte_line_gets_one_refusal_and_is_never_buffered()
     {
         await using var session = new SessionHarness();
         await session.GreetAsync();
 
         byte[] chunk = Encoding.ASCII.GetBytes(new string('A', 64 * 1024));
-        for (int i = 0; i < 16; i++)
+        for (int i = 0; i < 16 && !session.Run.IsCompleted; i++)
         {
             await session.SendAsync(chunk);
         }
 
-        await session.SendAsync("\r\nNOOP\r\n");
-
-        Assert.Equal(["500 5.5.2 line too long\r\n", "250 2.0.0 Ok\r\n"], await session.ReadRepliesAsync(2));
+        Assert.Equal("500 5.5.2 line too long\r\n", await session.ReadReplyAsync());
+        Assert.Null(await session.ReadReplyAsync());
     }
 
     [Fact]

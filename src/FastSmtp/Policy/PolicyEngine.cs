@@ -1,0 +1,283 @@
+using System.Net;
+using System.Text;
+
+namespace FastSmtp.Policy;
+
+/// <summary>
+/// The SMTP security model (SPEC.md section 3) over a compiled policy. Generic over the
+/// policy struct, so every smtp.conf option is a constant here and the JIT drops the branches
+/// of modes not chosen. Every method allocates nothing for ASCII addresses.
+/// </summary>
+public static class PolicyEngine<TPolicy>
+    where TPolicy : struct, IPolicy
+{
+    /// <summary>deny.txt at connect (the auto-deny list is checked by the caller, which owns it).</summary>
+    public static PolicyDecision CheckClient(IPAddress client)
+    {
+        client = AsIPv4IfMapped(client);
+        Span<byte> bytes = stackalloc byte[16];
+        client.TryWriteBytes(bytes, out int length);
+        int line = TPolicy.FindDeny(bytes[..length]);
+        return line != 0
+            ? new PolicyDecision(PolicyOutcome.ClientDenied, PolicyReason.ClientInDenyList, PolicyFile.DenyTxt, line)
+            : new PolicyDecision(PolicyOutcome.Accept, PolicyReason.ClientAllowed, PolicyFile.None, 0);
+    }
+
+    /// <summary>kill.lst at MAIL FROM: user@host and @host exactly, @*suffix as a string suffix of the domain.</summary>
+    public static PolicyDecision CheckSender(ReadOnlySpan<byte> sender)
+    {
+        if (sender.IsEmpty)
+        {
+            return new PolicyDecision(PolicyOutcome.Accept, PolicyReason.SenderAllowed, PolicyFile.None, 0);
+        }
+
+        Span<byte> buffer = stackalloc byte[AddressNormalizer.MaxLength];
+        int length = AddressNormalizer.Normalize(sender, buffer);
+        ReadOnlySpan<byte> address = length < 0 ? sender : buffer[..length];
+        int entry = TPolicy.FindKill(address);
+        if (entry >= 0)
+        {
+            return new PolicyDecision(PolicyOutcome.SenderKilled, PolicyReason.SenderInKillList, PolicyFile.KillLst, TPolicy.KillLine(entry));
+        }
+
+        int at = address.LastIndexOf((byte)'@');
+        if (at >= 0)
+        {
+            entry = TPolicy.FindKill(address[at..]);
+            if (entry >= 0)
+            {
+                return new PolicyDecision(PolicyOutcome.SenderKilled, PolicyReason.SenderDomainInKillList, PolicyFile.KillLst, TPolicy.KillLine(entry));
+            }
+
+            int line = TPolicy.MatchKillSuffix(address[(at + 1)..]);
+            if (line != 0)
+            {
+                return new PolicyDecision(PolicyOutcome.SenderKilled, PolicyReason.SenderDomainInKillList, PolicyFile.KillLst, line);
+            }
+        }
+
+        return new PolicyDecision(PolicyOutcome.Accept, PolicyReason.SenderAllowed, PolicyFile.None, 0);
+    }
+
+    /// <summary>RCPT: a local recipient must exist; any other is relayed, if the relay mode allows it.</summary>
+    public static PolicyDecision CheckRecipient(IPAddress client, ReadOnlySpan<byte> sender, ReadOnlySpan<byte> recipient, bool authenticated)
+    {
+        client = AsIPv4IfMapped(client);
+        Span<byte> buffer = stackalloc byte[AddressNormalizer.MaxLength];
+        int length = AddressNormalizer.Normalize(recipient, buffer);
+        if (length < 0)
+        {
+            return Relay(client, sender, default, authenticated);
+        }
+
+        ReadOnlySpan<byte> address = buffer[..length];
+        int at = address.LastIndexOf((byte)'@');
+        if (at < 0)
+        {
+            // RFC 5321 4.1.1.3: <postmaster> without a domain is the primary host's postmaster.
+            return new PolicyDecision(PolicyOutcome.Accept, PolicyReason.Postmaster, PolicyFile.None, 0);
+        }
+
+        int host = TPolicy.FindHost(address[(at + 1)..]);
+        return host >= 0
+            ? CheckLocal(address[..at], host, authenticated)
+            : Relay(client, sender, address[(at + 1)..], authenticated);
+    }
+
+    /// <summary>What a local address names, for VRFY and EXPN: the kind of entry and its index.</summary>
+    public static LocalName FindLocal(ReadOnlySpan<byte> address)
+    {
+        Span<byte> buffer = stackalloc byte[AddressNormalizer.MaxLength];
+        int length = AddressNormalizer.Normalize(address, buffer);
+        if (length < 0)
+        {
+            return default;
+        }
+
+        ReadOnlySpan<byte> normalized = buffer[..length];
+        int at = normalized.LastIndexOf((byte)'@');
+        int host = at < 0 ? TPolicy.FindHost(System.Text.Encoding.ASCII.GetBytes(TPolicy.PrimaryHost)) : TPolicy.FindHost(normalized[(at + 1)..]);
+        if (host < 0)
+        {
+            return new LocalName(LocalNameKind.NotLocal, -1);
+        }
+
+        Span<byte> key = stackalloc byte[AddressNormalizer.MaxLength];
+        int keyLength = LocalKey(at < 0 ? normalized : normalized[..at], host, key);
+        if (keyLength < 0)
+        {
+            return new LocalName(LocalNameKind.Unknown, -1);
+        }
+
+        ReadOnlySpan<byte> k = key[..keyLength];
+        int entry;
+        if ((entry = TPolicy.FindUser(k)) >= 0)
+        {
+            return new LocalName(LocalNameKind.User, entry);
+        }
+
+        if ((entry = TPolicy.FindAlias(k)) >= 0)
+        {
+            return new LocalName(LocalNameKind.Alias, entry);
+        }
+
+        return (entry = TPolicy.FindGroup(k)) >= 0 ? new LocalName(LocalNameKind.Group, entry) : new LocalName(LocalNameKind.Unknown, -1);
+    }
+
+    private static PolicyDecision CheckLocal(ReadOnlySpan<byte> localPart, int host, bool authenticated)
+    {
+        Span<byte> key = stackalloc byte[AddressNormalizer.MaxLength];
+        int keyLength = LocalKey(localPart, host, key);
+        ReadOnlySpan<byte> k = keyLength < 0 ? default : key[..keyLength];
+        int entry;
+        if ((entry = TPolicy.FindUser(k)) >= 0)
+        {
+            return new PolicyDecision(PolicyOutcome.Accept, PolicyReason.LocalUser, PolicyFile.UsersTxt, TPolicy.UserLine(entry));
+        }
+
+        if ((entry = TPolicy.FindAlias(k)) >= 0)
+        {
+            return new PolicyDecision(PolicyOutcome.Accept, PolicyReason.LocalAlias, PolicyFile.AliasesTxt, TPolicy.AliasLine(entry));
+        }
+
+        if ((entry = TPolicy.FindGroup(k)) >= 0)
+        {
+            // A session is remote unless it authenticated, loopback included (SPEC.md section 3).
+            return authenticated || TPolicy.AllowRemoteMailToGroups
+                ? new PolicyDecision(PolicyOutcome.Accept, PolicyReason.LocalGroup, PolicyFile.GroupsTxt, TPolicy.GroupLine(entry))
+                : new PolicyDecision(PolicyOutcome.GroupClosed, PolicyReason.GroupsClosedToRemoteMail, PolicyFile.SmtpConf, TPolicy.OptionLine("allow-remote-mail-to-groups"));
+        }
+
+        // RFC 5321 4.5.1: every local host accepts mail for its postmaster.
+        if (Ascii.EqualsIgnoreCase(localPart, "postmaster"u8))
+        {
+            return new PolicyDecision(PolicyOutcome.Accept, PolicyReason.Postmaster, PolicyFile.None, 0);
+        }
+
+        return new PolicyDecision(PolicyOutcome.UserUnknown, PolicyReason.UnknownLocalRecipient, PolicyFile.HostsTxt, TPolicy.HostLine(host));
+    }
+
+    private static PolicyDecision Relay(IPAddress client, ReadOnlySpan<byte> sender, ReadOnlySpan<byte> recipientDomain, bool authenticated)
+    {
+        if (authenticated)
+        {
+            return new PolicyDecision(PolicyOutcome.Accept, PolicyReason.Authenticated, PolicyFile.None, 0);
+        }
+
+        int line;
+        switch (TPolicy.Relay)
+        {
+            case RelayMode.Anyone:
+                return new PolicyDecision(PolicyOutcome.Accept, PolicyReason.RelayAnyone, PolicyFile.SmtpConf, TPolicy.OptionLine("relay"));
+
+            case RelayMode.Addresses:
+                Span<byte> bytes = stackalloc byte[16];
+                client.TryWriteBytes(bytes, out int length);
+                if ((line = TPolicy.FindRelay(bytes[..length])) != 0)
+                {
+                    return new PolicyDecision(PolicyOutcome.Accept, PolicyReason.ClientInRelayList, PolicyFile.RelayTxt, line);
+                }
+
+                // The backup-server case for an address literal; a domain's MX hosts need DNS.
+                if (TryParseAddressLiteral(recipientDomain, out IPAddress? literal) && literal.TryWriteBytes(bytes, out length)
+                    && (line = TPolicy.FindRelay(bytes[..length])) != 0)
+                {
+                    return new PolicyDecision(PolicyOutcome.Accept, PolicyReason.RecipientInRelayList, PolicyFile.RelayTxt, line);
+                }
+
+                break;
+
+            case RelayMode.LocalHosts:
+            {
+                Span<byte> buffer = stackalloc byte[AddressNormalizer.MaxLength];
+                int normalized = AddressNormalizer.Normalize(sender, buffer);
+                int at = normalized < 0 ? -1 : buffer[..normalized].LastIndexOf((byte)'@');
+                if (at >= 0)
+                {
+                    ReadOnlySpan<byte> senderDomain = buffer[(at + 1)..normalized];
+                    int entry;
+                    if ((entry = TPolicy.FindHost(senderDomain)) >= 0)
+                    {
+                        return new PolicyDecision(PolicyOutcome.Accept, PolicyReason.SenderHostIsLocal, PolicyFile.HostsTxt, TPolicy.HostLine(entry));
+                    }
+
+                    if ((entry = TPolicy.FindAccept(senderDomain)) >= 0)
+                    {
+                        return new PolicyDecision(PolicyOutcome.Accept, PolicyReason.SenderHostAccepted, PolicyFile.AcceptTxt, TPolicy.AcceptLine(entry));
+                    }
+                }
+
+                Span<byte> clientText = stackalloc byte[64];
+                if (client.TryFormat(clientText, out int written) && (line = TPolicy.FindAccept(clientText[..written])) >= 0)
+                {
+                    return new PolicyDecision(PolicyOutcome.Accept, PolicyReason.ClientAccepted, PolicyFile.AcceptTxt, TPolicy.AcceptLine(line));
+                }
+
+                break;
+            }
+
+            case RelayMode.LocalUsers:
+            {
+                Span<byte> buffer = stackalloc byte[AddressNormalizer.MaxLength];
+                int normalized = AddressNormalizer.Normalize(sender, buffer);
+                int at = normalized < 0 ? -1 : buffer[..normalized].LastIndexOf((byte)'@');
+                if (at >= 0)
+                {
+                    int host = TPolicy.FindHost(buffer[(at + 1)..normalized]);
+                    Span<byte> key = stackalloc byte[AddressNormalizer.MaxLength];
+                    int keyLength = host < 0 ? -1 : LocalKey(buffer[..at], host, key);
+                    int entry;
+                    if (keyLength >= 0 && (entry = TPolicy.FindUser(key[..keyLength])) >= 0)
+                    {
+                        return new PolicyDecision(PolicyOutcome.Accept, PolicyReason.SenderIsLocalUser, PolicyFile.UsersTxt, TPolicy.UserLine(entry));
+                    }
+
+                    if ((entry = TPolicy.FindAccept(buffer[..normalized])) >= 0)
+                    {
+                        return new PolicyDecision(PolicyOutcome.Accept, PolicyReason.SenderAccepted, PolicyFile.AcceptTxt, TPolicy.AcceptLine(entry));
+                    }
+                }
+
+                break;
+            }
+        }
+
+        return new PolicyDecision(PolicyOutcome.RelayDenied, PolicyReason.RelayNotAllowed, PolicyFile.SmtpConf, TPolicy.OptionLine("relay"));
+    }
+
+    /// <summary>relay.txt and deny.txt hold IPv4 ranges for IPv4 clients a dual-stack listener reports as ::ffff:a.b.c.d.</summary>
+    private static IPAddress AsIPv4IfMapped(IPAddress client) => client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client;
+
+    /// <summary>"local@canonical-host", the key of users, aliases and groups.</summary>
+    private static int LocalKey(ReadOnlySpan<byte> localPart, int host, Span<byte> destination)
+    {
+        ReadOnlySpan<byte> canonical = TPolicy.CanonicalHost(host);
+        int length = localPart.Length + 1 + canonical.Length;
+        if (length > destination.Length)
+        {
+            return -1;
+        }
+
+        localPart.CopyTo(destination);
+        destination[localPart.Length] = (byte)'@';
+        canonical.CopyTo(destination[(localPart.Length + 1)..]);
+        return length;
+    }
+
+    private static bool TryParseAddressLiteral(ReadOnlySpan<byte> domain, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPAddress? address)
+    {
+        address = null;
+        if (domain.Length < 3 || domain[0] != (byte)'[' || domain[^1] != (byte)']')
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> inner = domain[1..^1];
+        if (inner.Length > 5 && Ascii.EqualsIgnoreCase(inner[..5], "ipv6:"u8))
+        {
+            inner = inner[5..];
+        }
+
+        return IPAddress.TryParse(inner, out address);
+    }
+}

@@ -1,0 +1,70 @@
+using System.Net;
+using System.Text;
+
+namespace FastSmtp.Policy;
+
+/// <summary>
+/// Runs a client, sender and recipient through the checks a session makes, in its order:
+/// deny.txt at connect, kill.lst at MAIL, the recipient rules at RCPT. No network: the rules
+/// that need DNS count as no match (SPEC.md section 3).
+/// </summary>
+public static class PolicyEvaluator<TPolicy>
+    where TPolicy : struct, IPolicy
+{
+    public static PolicyEvaluation Evaluate(IPAddress client, string sender, string recipient, string? authenticatedUser)
+    {
+        PolicyDecision decision = PolicyEngine<TPolicy>.CheckClient(client);
+        if (decision.Accepted)
+        {
+            decision = PolicyEngine<TPolicy>.CheckSender(Encoding.UTF8.GetBytes(sender));
+        }
+
+        bool authenticated = authenticatedUser is not null
+            && PolicyEngine<TPolicy>.FindLocal(Encoding.UTF8.GetBytes(authenticatedUser)).Kind == LocalNameKind.User;
+        if (decision.Accepted)
+        {
+            decision = PolicyEngine<TPolicy>.CheckRecipient(client, Encoding.UTF8.GetBytes(sender), Encoding.UTF8.GetBytes(recipient), authenticated);
+        }
+
+        string reply = decision.Accepted ? "accept" : PolicyReplies.Text(decision.Outcome, recipient);
+        return new PolicyEvaluation(decision, reply, Describe(decision));
+    }
+
+    /// <summary>The rule in words: file:line first, then what it means.</summary>
+    public static string Describe(PolicyDecision decision)
+    {
+        string relay = TPolicy.Relay switch
+        {
+            RelayMode.Anyone => "anyone",
+            RelayMode.None => "none",
+            RelayMode.LocalHosts => "local-hosts",
+            RelayMode.LocalUsers => "local-users",
+            _ => "addresses",
+        };
+        string meaning = decision.Reason switch
+        {
+            PolicyReason.LocalUser => "the recipient is a local user",
+            PolicyReason.LocalAlias => "the recipient is a local alias",
+            PolicyReason.LocalGroup => "the recipient is a local group",
+            PolicyReason.Postmaster => "every local host accepts mail for postmaster (RFC 5321 4.5.1)",
+            PolicyReason.UnknownLocalRecipient => "the recipient's host is local, but it has no such user, alias or group",
+            PolicyReason.GroupsClosedToRemoteMail => "allow-remote-mail-to-groups = no, and the session has not authenticated",
+            PolicyReason.Authenticated => "an authenticated session may relay",
+            PolicyReason.RelayAnyone => "relay = anyone",
+            PolicyReason.ClientInRelayList => "relay = addresses, and the client is in relay.txt",
+            PolicyReason.RecipientInRelayList => "relay = addresses, and the recipient's host is an address in relay.txt",
+            PolicyReason.SenderHostIsLocal => "relay = local-hosts, and the sender's domain is a local host",
+            PolicyReason.SenderHostAccepted => "relay = local-hosts, and the sender's domain is in accept.txt",
+            PolicyReason.ClientAccepted => "relay = local-hosts, and the client is in accept.txt",
+            PolicyReason.SenderIsLocalUser => "relay = local-users, and the sender is a local user",
+            PolicyReason.SenderAccepted => "relay = local-users, and the sender is in accept.txt",
+            PolicyReason.RelayNotAllowed => $"relay = {relay}, and no rule allows relaying for this client, sender and recipient",
+            PolicyReason.SenderInKillList => "the sender is in kill.lst",
+            PolicyReason.SenderDomainInKillList => "the sender's domain is in kill.lst",
+            PolicyReason.ClientInDenyList => "the client is in deny.txt",
+            PolicyReason.ClientAutoDenied => "the client was auto-denied for a hack attempt",
+            _ => "no rule refuses it",
+        };
+        return decision.RuleText + ": " + meaning;
+    }
+}

@@ -1,0 +1,22 @@
+namespace FastSmtp.Policy;
+
+/// <summary>What a policy decision does to the command that asked.</summary>
+public enum PolicyOutcome : byte
+{
+    Accept,
+
+    /// <summary>550 5.1.1 &lt;user@host&gt;: user unknown.</summary>
+    UserUnknown,
+
+    /// <summary>550 5.7.1: mail from outside to a local group while allow-remote-mail-to-groups = no.</summary>
+    GroupClosed,
+
+    /// <summary>550 unknown local host &lt;domain&gt;, not a gateway.</summary>
+    RelayDenied,
+
+    /// <summary>501 unacceptable mail address (kill.lst).</summary>
+    SenderKilled,
+
+    /// <summary>554 access denied (deny.txt or auto-deny).</summary>
+    ClientDenied,
+}

@@ -1,0 +1,57 @@
+using System.Buffers;
+using System.Text;
+
+namespace FastSmtp.Policy;
+
+/// <summary>
+/// The reply text of a decision (SPEC.md section 4), written straight into a buffer for the
+/// session or made into a string for `policy explain` and tests.txt.
+/// </summary>
+public static class PolicyReplies
+{
+    /// <summary>Writes the reply line, CRLF included, for a refusal about <paramref name="address"/>.</summary>
+    public static void Write(IBufferWriter<byte> output, PolicyOutcome outcome, ReadOnlySpan<byte> address)
+    {
+        switch (outcome)
+        {
+            case PolicyOutcome.UserUnknown:
+                output.Write("550 5.1.1 <"u8);
+                output.Write(address);
+                output.Write(">: user unknown\r\n"u8);
+                break;
+            case PolicyOutcome.GroupClosed:
+                output.Write("550 5.7.1 <"u8);
+                output.Write(address);
+                output.Write(">: mail from outside to local groups is not allowed\r\n"u8);
+                break;
+            case PolicyOutcome.RelayDenied:
+                output.Write("550 5.7.1 unknown local host "u8);
+                output.Write(DomainOf(address));
+                output.Write(", not a gateway\r\n"u8);
+                break;
+            case PolicyOutcome.SenderKilled:
+                output.Write("501 5.7.1 unacceptable mail address\r\n"u8);
+                break;
+            case PolicyOutcome.ClientDenied:
+                output.Write("554 5.7.1 access denied\r\n"u8);
+                break;
+            default:
+                output.Write("250 2.1.5 Ok\r\n"u8);
+                break;
+        }
+    }
+
+    /// <summary>The reply as text without CRLF, for explain and tests.txt.</summary>
+    public static string Text(PolicyOutcome outcome, string address)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        Write(buffer, outcome, Encoding.UTF8.GetBytes(address));
+        return Encoding.UTF8.GetString(buffer.WrittenSpan).TrimEnd('\r', '\n');
+    }
+
+    private static ReadOnlySpan<byte> DomainOf(ReadOnlySpan<byte> address)
+    {
+        int at = address.LastIndexOf((byte)'@');
+        return at < 0 ? address : address[(at + 1)..];
+    }
+}

@@ -1,0 +1,11 @@
+namespace FastSmtp.Policy;
+
+/// <summary>smtp.conf "relay": who may send mail through this server to other hosts (SPEC.md section 3).</summary>
+public enum RelayMode : byte
+{
+    Anyone,
+    Addresses,
+    None,
+    LocalHosts,
+    LocalUsers,
+}

@@ -1,0 +1,237 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using FastSmtp.Policy;
+
+namespace FastSmtp.Session;
+
+internal sealed partial class SmtpSession
+{
+    /// <summary>SPEC.md section 5: AUTH continuation lines may be up to 12288 octets.</summary>
+    public const int MaxAuthLineLength = 12288;
+
+    private AuthStep _authStep;
+    private string? _authUser;
+    private string? _authenticatedUser;
+    private byte[]? _authPassword;
+    private int _authPasswordLength;
+
+    /// <summary>AUTH may be used after STARTTLS, or on a loopback connection (SPEC.md section 6).</summary>
+    private bool AuthAllowed => _tls is not null || System.Net.IPAddress.IsLoopback(_client);
+
+    private void OnAuth(ReadOnlySpan<byte> arguments)
+    {
+        if (_state == SessionState.Connected)
+        {
+            Refuse(SmtpReplies.SendHeloFirst);
+            return;
+        }
+
+        if (_authenticatedUser is not null)
+        {
+            Refuse("503 5.5.1 Error: already authenticated\r\n"u8);
+            return;
+        }
+
+        if (_state == SessionState.InTransaction)
+        {
+            Refuse("503 5.5.1 Error: MAIL transaction in progress\r\n"u8);
+            return;
+        }
+
+        if (!AuthAllowed)
+        {
+            Refuse("538 5.7.11 Encryption required for requested authentication mechanism\r\n"u8);
+            return;
+        }
+
+        int space = arguments.IndexOf((byte)' ');
+        ReadOnlySpan<byte> mechanism = space < 0 ? arguments : arguments[..space];
+        ReadOnlySpan<byte> initial = space < 0 ? default : arguments[(space + 1)..].Trim((byte)' ');
+        if (Ascii.EqualsIgnoreCase(mechanism, "PLAIN"u8))
+        {
+            if (initial.IsEmpty)
+            {
+                Reply("334 \r\n"u8);
+                StartAuthExchange(AuthStep.PlainResponse);
+            }
+            else
+            {
+                _authStep = AuthStep.PlainResponse;
+                OnAuthResponse(initial);
+            }
+        }
+        else if (Ascii.EqualsIgnoreCase(mechanism, "LOGIN"u8))
+        {
+            _authStep = AuthStep.LoginUser;
+            if (initial.IsEmpty)
+            {
+                Reply("334 VXNlcm5hbWU6\r\n"u8); // "Username:"
+                StartAuthExchange(AuthStep.LoginUser);
+            }
+            else
+            {
+                OnAuthResponse(initial);
+            }
+        }
+        else
+        {
+            Refuse("504 5.5.4 Unrecognized authentication type\r\n"u8);
+        }
+    }
+
+    private void StartAuthExchange(AuthStep step)
+    {
+        _authStep = step;
+        _mode = InputMode.AuthResponse;
+    }
+
+    /// <summary>One base64 response line of the exchange (without CRLF).</summary>
+    private void OnAuthResponse(ReadOnlySpan<byte> line)
+    {
+        _mode = InputMode.Commands;
+        if (line.SequenceEqual("*"u8))
+        {
+            EndAuthExchange();
+            Refuse("501 5.7.0 Authentication aborted\r\n"u8);
+            return;
+        }
+
+        byte[] decoded = ArrayPool<byte>.Shared.Rent(Base64.GetMaxDecodedFromUtf8Length(line.Length) + 1);
+        try
+        {
+            if (Base64.DecodeFromUtf8(line, decoded, out _, out int length) != OperationStatus.Done)
+            {
+                EndAuthExchange();
+                Refuse("501 5.5.2 Error: cannot decode response\r\n"u8);
+                return;
+            }
+
+            ReadOnlySpan<byte> response = decoded.AsSpan(0, length);
+            switch (_authStep)
+            {
+                case AuthStep.PlainResponse:
+                    // RFC 4616: [authzid] NUL authcid NUL passwd
+                    int first = response.IndexOf((byte)0);
+                    int second = first < 0 ? -1 : response[(first + 1)..].IndexOf((byte)0);
+                    if (second < 0)
+                    {
+                        EndAuthExchange();
+                        Refuse("501 5.5.2 Error: malformed AUTH PLAIN response\r\n"u8);
+                        return;
+                    }
+
+                    _authUser = Encoding.UTF8.GetString(response.Slice(first + 1, second));
+                    KeepPassword(response[(first + second + 2)..]);
+                    _action = PendingAction.Authenticate;
+                    break;
+                case AuthStep.LoginUser:
+                    _authUser = Encoding.UTF8.GetString(response);
+                    Reply("334 UGFzc3dvcmQ6\r\n"u8); // "Password:"
+                    StartAuthExchange(AuthStep.LoginPassword);
+                    break;
+                case AuthStep.LoginPassword:
+                    KeepPassword(response);
+                    _action = PendingAction.Authenticate;
+                    break;
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(decoded);
+            ArrayPool<byte>.Shared.Return(decoded);
+        }
+    }
+
+    private void KeepPassword(ReadOnlySpan<byte> password)
+    {
+        _authPassword = ArrayPool<byte>.Shared.Rent(Math.Max(password.Length, 1));
+        password.CopyTo(_authPassword);
+        _authPasswordLength = password.Length;
+    }
+
+    /// <summary>Checks the credentials against users.txt's hash; a failure is slowed down and counted per IP.</summary>
+    private async ValueTask AuthenticateAsync()
+    {
+        bool valid;
+        string? user = _authUser;
+        try
+        {
+            LocalName name = user is null ? default : PolicyEngine<CompiledPolicy>.FindLocal(Encoding.UTF8.GetBytes(user));
+            ReadOnlySpan<byte> hash = name.Kind == LocalNameKind.User ? CompiledPolicy.UserHash(name.Entry) : default;
+            valid = PasswordHash.Verify(hash, _authPassword.AsSpan(0, _authPasswordLength));
+        }
+        finally
+        {
+            EndAuthExchange();
+        }
+
+        if (valid)
+        {
+            _authenticatedUser = user;
+            Reply("235 2.7.0 Authentication successful\r\n"u8);
+            SessionLog.Authenticated(_server.Logger, _clientAddress, user!);
+            return;
+        }
+
+        TimeSpan delay = _server.AuthFailures.Fail(_client);
+        SessionLog.AuthenticationFailed(_server.Logger, _clientAddress, _server.AuthFailures.Failures(_client));
+        await Task.Delay(delay);
+        Refuse("535 5.7.8 authentication failed\r\n"u8);
+    }
+
+    private void EndAuthExchange()
+    {
+        _authStep = AuthStep.None;
+        _authUser = null;
+        if (_authPassword is not null)
+        {
+            CryptographicOperations.ZeroMemory(_authPassword);
+            ArrayPool<byte>.Shared.Return(_authPassword);
+            _authPassword = null;
+            _authPasswordLength = 0;
+        }
+    }
+
+    /// <summary>Reads one AUTH continuation line; a longer one ends the exchange but never denies the client.</summary>
+    private bool ReadAuthLine(ref SequenceReader<byte> reader)
+    {
+        ReadOnlySequence<byte> window = reader.UnreadSequence;
+        if (window.Length > MaxAuthLineLength)
+        {
+            window = window.Slice(0, MaxAuthLineLength);
+        }
+
+        SequencePosition? lf = window.PositionOf((byte)'\n');
+        if (lf is null)
+        {
+            if (window.Length < MaxAuthLineLength)
+            {
+                return false;
+            }
+
+            EndAuthExchange();
+            _mode = InputMode.DiscardLine;
+            Refuse("500 5.5.6 Error: authentication line too long\r\n"u8);
+            return true;
+        }
+
+        ReadOnlySequence<byte> line = window.Slice(0, lf.Value);
+        reader.Advance(line.Length + 1);
+        byte[] copy = ArrayPool<byte>.Shared.Rent((int)line.Length);
+        try
+        {
+            line.CopyTo(copy);
+            ReadOnlySpan<byte> text = copy.AsSpan(0, (int)line.Length);
+            OnAuthResponse(text.EndsWith((byte)'\r') ? text[..^1] : text);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(copy);
+            ArrayPool<byte>.Shared.Return(copy);
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Runtime.Loader;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace FastSmtp.Generators.Tests;
+
+/// <summary>
+/// A policy folder compiled the way the server's build compiles it (the generator, then the C#
+/// compiler, against the server's assembly) and loaded, so tests run the real engine over the
+/// real generated tables. No hand-written runtime parser is involved.
+/// </summary>
+internal sealed class CompiledTestPolicy
+{
+    private const string Probe = """
+        using System.Net;
+        using FastSmtp.Policy;
+
+        public static class PolicyProbe
+        {
+            public static string[] Evaluate(string ip, string sender, string recipient, string? auth)
+            {
+                PolicyEvaluation result = PolicyEvaluator<CompiledPolicy>.Evaluate(IPAddress.Parse(ip), sender, recipient, auth);
+                return [result.Result, result.Reply, result.Explanation];
+            }
+
+            public static string PrimaryHost => CompiledPolicy.PrimaryHost;
+        }
+        """;
+
+    private static readonly ConcurrentDictionary<string, CompiledTestPolicy> s_cache = new();
+    private readonly MethodInfo _evaluate;
+
+    private CompiledTestPolicy(Assembly assembly) => _evaluate = assembly.GetType("PolicyProbe")!.GetMethod("Evaluate")!;
+
+    public static CompiledTestPolicy Get(string name, IReadOnlyDictionary<string, string> files) =>
+        s_cache.GetOrAdd(name, _ => Compile(files));
+
+    public static CompiledTestPolicy Compile(IReadOnlyDictionary<string, string> files)
+    {
+        GeneratorDriver driver = GeneratorRunner.CreateDriver(null, files.Select(f => (f.Key, f.Value)).ToArray());
+        driver.RunGeneratorsAndUpdateCompilation(GeneratorRunner.Compilation(Probe), out Compilation compilation, out var generatorDiagnostics);
+        var problems = generatorDiagnostics.Concat(compilation.GetDiagnostics()).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException("the test policy does not compile:\n" + string.Join("\n", problems));
+        }
+
+        using var image = new MemoryStream();
+        compilation.Emit(image);
+        image.Position = 0;
+        return new CompiledTestPolicy(new AssemblyLoadContext(null, isCollectible: true).LoadFromStream(image));
+    }
+
+    /// <summary>tests.txt's view: "accept" or the reply code, the reply, and the rule.</summary>
+    public (string Result, string Reply, string Explanation) Evaluate(string ip, string sender, string recipient, string? auth = null)
+    {
+        string[] result = (string[])_evaluate.Invoke(null, [ip, sender, recipient, auth])!;
+        return (result[0], result[1], result[2]);
+    }
+}

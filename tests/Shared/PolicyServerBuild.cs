@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace FastSmtp.Testing;
+
+/// <summary>
+/// Builds the server with another policy folder, as an operator would:
+/// `dotnet build src/FastSmtp -p:FastSmtpPolicyDir=DIR -o OUT`, on a copy of the sources so
+/// the test run's own build is never touched.
+/// </summary>
+internal static class PolicyServerBuild
+{
+    private static readonly ConcurrentDictionary<string, Lazy<Task<string>>> s_builds = new();
+
+    /// <summary>The FastSmtp.dll built with <paramref name="policyDirectory"/>, built once per test run.</summary>
+    public static Task<string> ServerWithPolicyAsync(string policyDirectory) =>
+        s_builds.GetOrAdd(Path.GetFullPath(policyDirectory), directory => new Lazy<Task<string>>(async () =>
+        {
+            string work = Path.Combine(Path.GetTempPath(), "fastsmtp-policy-server-" + Guid.NewGuid().ToString("N"));
+            string output = Path.Combine(work, "out");
+            (int exit, string log) = await BuildAsync(CopySources(work), directory, output);
+            if (exit != 0)
+            {
+                throw new InvalidOperationException($"building the server with {directory} failed:\n{log}");
+            }
+
+            return Path.Combine(output, "FastSmtp.dll");
+        })).Value;
+
+    /// <summary>Copies what building src/FastSmtp needs into <paramref name="work"/>/repo.</summary>
+    public static string CopySources(string work)
+    {
+        string root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "global.json")))
+        {
+            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("repository root not found");
+        }
+
+        string copy = Path.Combine(work, "repo");
+        Directory.CreateDirectory(copy);
+        foreach (string file in new[] { "global.json", "Directory.Build.props", "Directory.Packages.props" })
+        {
+            File.Copy(Path.Combine(root, file), Path.Combine(copy, file));
+        }
+
+        foreach (string project in new[] { "FastSmtp", "FastSmtp.Generators" })
+        {
+            string from = Path.Combine(root, "src", project);
+            foreach (string file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+            {
+                string relative = Path.GetRelativePath(from, file);
+                if (relative.StartsWith("bin", StringComparison.Ordinal) || relative.StartsWith("obj", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                string target = Path.Combine(copy, "src", project, relative);
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target);
+            }
+        }
+
+        return copy;
+    }
+
+    public static async Task<(int Exit, string Log)> BuildAsync(string sources, string policy, string output)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = sources,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (string argument in new[] { "build", Path.Combine("src", "FastSmtp"), $"-p:FastSmtpPolicyDir={policy}", "-o", output, "-nodeReuse:false", "-clp:NoSummary" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // The test host runs under `dotnet test`; its MSBuild settings must not leak into this build.
+        foreach (string name in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            start.Environment.Remove(name);
+        }
+
+        using Process build = Process.Start(start)!;
+        Task<string> stdout = build.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = build.StandardError.ReadToEndAsync();
+        await build.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
+        return (build.ExitCode, await stdout + await stderr);
+    }
+}
