@@ -32,6 +32,13 @@ public class PolicyBuildTests
             Assert.True(exit == 0, log);
             Assert.Equal("second.example.test", await GreetingHostAsync(output, work));
 
+            // tests.txt is run against the compiled policy on every build: a wrong expectation fails it.
+            await File.WriteAllTextAsync(Path.Combine(policy, "tests.txt"), "# expectations\n127.0.0.1 a@x.example postmaster@second.example.test => accept\n203.0.113.5  a@x.example  u@remote.example  => accept\n");
+            (exit, log) = await PolicyServerBuild.BuildAsync(sources, policy, output);
+            Assert.NotEqual(0, exit);
+            Assert.Contains($"{Path.Combine(policy, "tests.txt")}(3,48): error FSMTP020: expected accept, got 550 (smtp.conf (default): relay = addresses", log);
+            File.Delete(Path.Combine(policy, "tests.txt"));
+
             // A typo fails the build with file, line and column.
             await File.WriteAllTextAsync(Path.Combine(policy, "hosts.txt"), "second.example.test\nbad_host.test\n");
             (exit, log) = await PolicyServerBuild.BuildAsync(sources, policy, output);

@@ -58,6 +58,27 @@ public class SmtpSessionTests
     }
 
     [Fact]
+    public async Task Auth_is_neither_offered_nor_accepted_off_loopback_without_tls()
+    {
+        await using var session = new SessionHarness(clientAddress: "192.0.2.7");
+        Assert.StartsWith("220", await session.ReadReplyAsync());
+
+        Assert.DoesNotContain("AUTH", await session.CommandAsync("EHLO c.example"));
+        Assert.Equal("538 5.7.11 Encryption required for requested authentication mechanism\r\n", await session.CommandAsync("AUTH PLAIN"));
+    }
+
+    [Fact]
+    public async Task An_outside_client_may_not_relay_under_the_default_policy()
+    {
+        await using var session = new SessionHarness(clientAddress: "192.0.2.7");
+        await session.GreetAsync();
+        await session.CommandAsync("MAIL FROM:<a@b.example>");
+
+        Assert.Equal("550 5.7.1 unknown local host d.example, not a gateway\r\n", await session.CommandAsync("RCPT TO:<c@d.example>"));
+        Assert.Equal("250 2.1.5 Ok\r\n", await session.CommandAsync("RCPT TO:<postmaster@localhost>"));
+    }
+
+    [Fact]
     public async Task A_pipelined_group_is_answered_in_one_flush()
     {
         await using var session = new SessionHarness();
