@@ -1,4 +1,14 @@
 using BenchmarkDotNet.Running;
+using FastSmtp.Benchmarks;
 
 // dotnet run -c Release --project bench/FastSmtp.Benchmarks -- --filter '*' [--job short]
-BenchmarkSwitcher.FromAssembly(typeof(FastSmtp.Benchmarks.CommandParsingBenchmarks).Assembly).Run(args);
+// dotnet run -c Release --project bench/FastSmtp.Benchmarks -- synthetic-policy DIR [SIZE]
+if (args is ["synthetic-policy", var directory, ..])
+{
+    int size = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 10_000;
+    new SyntheticPolicy(size).WriteTo(directory);
+    Console.WriteLine($"wrote a {size}-entry policy to {directory}");
+    return;
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(CommandParsingBenchmarks).Assembly).Run(args);

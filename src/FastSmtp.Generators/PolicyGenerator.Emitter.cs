@@ -190,18 +190,30 @@ public sealed partial class PolicyGenerator
         }
 
         /// <summary>
-        /// <c>static ReadOnlySpan&lt;T&gt; Name => new T[] { ... };</c>: the compiler places the
-        /// values in the binary's data section, so there is nothing to build at start-up.
+        /// <c>static ReadOnlySpan&lt;T&gt; Name</c> over a byte initialiser: the compiler places
+        /// byte data in the binary's data section in every build configuration (wider element
+        /// types get the same treatment only when optimising, and allocate otherwise), so a
+        /// table is never built or allocated at run time. Wider values are little-endian and
+        /// read back through MemoryMarshal.Cast.
         /// </summary>
         private static void WriteData(SourceWriter writer, string type, string name, IEnumerable<string> values)
         {
-            writer.WriteLine($"private static global::System.ReadOnlySpan<{type}> {name} => new {type}[]");
+            List<byte> bytes = new();
+            foreach (string value in values)
+            {
+                bytes.AddRange(ToLittleEndian(type, value));
+            }
+
+            string initializer = "new byte[]";
+            writer.WriteLine(type == "byte"
+                ? $"private static global::System.ReadOnlySpan<byte> {name} => {initializer}"
+                : $"private static global::System.ReadOnlySpan<{type}> {name} => global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, {type}>({initializer}");
             writer.WriteLine("{");
             var line = new StringBuilder("    ");
             int count = 0;
-            foreach (string value in values)
+            foreach (byte value in bytes)
             {
-                line.Append(value).Append(", ");
+                line.Append(Byte(value)).Append(", ");
                 if (++count % 24 == 0)
                 {
                     writer.WriteLine(line.ToString().TrimEnd());
@@ -214,7 +226,22 @@ public sealed partial class PolicyGenerator
                 writer.WriteLine(line.ToString().TrimEnd());
             }
 
-            writer.WriteLine("};");
+            writer.WriteLine(type == "byte" ? "};" : "});");
+        }
+
+        private static byte[] ToLittleEndian(string type, string value)
+        {
+            ulong number = value.StartsWith("0x", System.StringComparison.Ordinal)
+                ? ulong.Parse(value.Substring(2).TrimEnd('U', 'L'), NumberStyles.HexNumber, CultureInfo.InvariantCulture)
+                : (ulong)long.Parse(value, CultureInfo.InvariantCulture);
+            int width = type switch { "byte" => 1, "int" or "uint" => 4, _ => 8 };
+            byte[] bytes = new byte[width];
+            for (int i = 0; i < width; i++)
+            {
+                bytes[i] = (byte)(number >> (8 * i));
+            }
+
+            return bytes;
         }
 
         private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);

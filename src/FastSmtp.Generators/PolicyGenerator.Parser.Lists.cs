@@ -294,8 +294,8 @@ public sealed partial class PolicyGenerator
                 }
                 else if (arrow is not (3 or 4) || (arrow == 4 && !tokens[3].Token.StartsWith("auth=", StringComparison.Ordinal)))
                 {
-                    problem = "wrong number of fields";
-                    culprit = tokens[Math.Min(arrow, tokens.Count - 1)];
+                    problem = arrow == 4 ? $"'{tokens[3].Token}' is not auth=user@host" : "wrong number of fields";
+                    culprit = arrow == 4 ? tokens[3] : tokens[Math.Min(arrow, tokens.Count - 1)];
                 }
                 else if (!TryParseIp(tokens[0].Token, out _))
                 {

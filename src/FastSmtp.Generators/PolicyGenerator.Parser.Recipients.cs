@@ -63,12 +63,13 @@ public sealed partial class PolicyGenerator
                 var targets = new List<string>();
                 bool valid = colon > 0;
                 string rest = colon < 0 ? string.Empty : line.Text.Substring(colon + 1);
-                int searchFrom = colon + 1;
+                int segmentStart = colon + 1;
                 foreach (string raw in rest.Split(','))
                 {
                     string member = raw.Trim();
-                    int column = line.Indent + Math.Max(line.Text.IndexOf(member, searchFrom, StringComparison.Ordinal), colon + 1);
-                    searchFrom = Math.Max(searchFrom, column - line.Indent + member.Length);
+                    int leading = raw.Length - raw.TrimStart().Length;
+                    int column = line.Indent + segmentStart + (member.Length == 0 ? 0 : leading);
+                    segmentStart += raw.Length + 1;
                     if (!TryParseAddress(member, out string targetLocal, out string targetHost))
                     {
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidAddress, line, column, Math.Max(member.Length, 1), member));
@@ -187,9 +188,11 @@ public sealed partial class PolicyGenerator
             var reported = new HashSet<string>(StringComparer.Ordinal);
             foreach (string start in graph.Keys.OrderBy(k => k, StringComparer.Ordinal))
             {
+                // One diagnostic per loop, at its first member in sorted order.
                 var path = new List<string> { start };
-                if (FindPathBack(start, start, graph, path, new HashSet<string>(StringComparer.Ordinal)) && path.All(reported.Add))
+                if (!reported.Contains(start) && FindPathBack(start, start, graph, path, new HashSet<string>(StringComparer.Ordinal)))
                 {
+                    reported.UnionWith(path);
                     diagnostics.Add(DiagnosticInfo.At(DiagnosticDescriptors.AliasCycle, graph[start].Location, start, string.Join(" -> ", path)));
                 }
             }

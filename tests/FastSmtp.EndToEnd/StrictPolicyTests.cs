@@ -52,6 +52,27 @@ public class StrictPolicyTests(StrictPolicyFixture fixture) : IClassFixture<Stri
     }
 
     [Fact]
+    public async Task A_trailing_dot_is_refused_as_syntax_not_a_way_around_kill_lst()
+    {
+        await using RawSmtpClient client = await Greeted();
+
+        Assert.Equal("501 5.1.7 Bad sender address syntax\r\n", await client.CommandAsync("MAIL FROM:<anyone@spam.example.>"));
+        Assert.Equal("501 5.1.3 Bad recipient address syntax\r\n", await client.CommandAsync("MAIL FROM:<a@x.example>") is var ok && ok.StartsWith("250", StringComparison.Ordinal)
+            ? await client.CommandAsync("RCPT TO:<u@remote.example.>")
+            : ok);
+    }
+
+    [Fact]
+    public async Task A_unicode_sender_domain_matches_its_ascii_kill_entry()
+    {
+        await using RawSmtpClient client = await Greeted();
+
+        // kill.lst has @*widget.com; the client writes the domain in Unicode with SMTPUTF8.
+        Assert.Equal("501 5.7.1 unacceptable mail address\r\n", await client.CommandAsync("MAIL FROM:<x@bluewidget.com> SMTPUTF8"));
+        Assert.Equal("250 2.1.0 Ok\r\n", await client.CommandAsync("MAIL FROM:<jörg@wídget.example> SMTPUTF8"));
+    }
+
+    [Fact]
     public async Task A_client_in_deny_txt_gets_554_at_connect()
     {
         await using RawSmtpClient client = await RawSmtpClient.ConnectAsync(_server.Port, "127.0.9.7");

@@ -1,0 +1,34 @@
+using System.Text;
+using FastSmtp.Policy;
+
+namespace FastSmtp.Tests.Policy;
+
+public class PasswordHashTests
+{
+    [Fact]
+    public void A_created_hash_verifies_its_password_and_nothing_else()
+    {
+        string hash = PasswordHash.Create("correct horse battery", iterations: 1000);
+
+        Assert.Matches(@"^pbkdf2-sha256:1000:[A-Za-z0-9+/=]{24}:[A-Za-z0-9+/=]{44}$", hash);
+        Assert.True(PasswordHash.Verify(Encoding.ASCII.GetBytes(hash), "correct horse battery"u8));
+        Assert.False(PasswordHash.Verify(Encoding.ASCII.GetBytes(hash), "correct horse batterY"u8));
+        Assert.DoesNotContain("correct", hash);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("-")]
+    [InlineData("pbkdf2-sha256:1000:not-base64:AAAA")]
+    [InlineData("plaintext-password")]
+    public void A_missing_or_malformed_hash_never_verifies(string hash)
+    {
+        Assert.False(PasswordHash.Verify(Encoding.ASCII.GetBytes(hash), "plaintext-password"u8));
+    }
+
+    [Fact]
+    public void Two_hashes_of_one_password_differ_by_salt()
+    {
+        Assert.NotEqual(PasswordHash.Create("same", 1000), PasswordHash.Create("same", 1000));
+    }
+}
