@@ -207,7 +207,7 @@ public sealed partial class PolicyGenerator
                 {
                     try
                     {
-                        ascii = new System.Globalization.IdnMapping().GetAscii(text);
+                        ascii = new System.Globalization.IdnMapping().GetAscii(text.ToLowerInvariant());
                     }
                     catch (ArgumentException)
                     {

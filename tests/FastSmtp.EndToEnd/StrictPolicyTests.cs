@@ -62,14 +62,17 @@ public class StrictPolicyTests(StrictPolicyFixture fixture) : IClassFixture<Stri
             : ok);
     }
 
-    [Fact]
-    public async Task A_unicode_sender_domain_matches_its_ascii_kill_entry()
+    [Theory]
+    [InlineData("MAIL FROM:<jörg@bücher.example> SMTPUTF8")]
+    [InlineData("MAIL FROM:<jörg@BÜCHER.example> SMTPUTF8")]
+    [InlineData("MAIL FROM:<jorg@xn--bcher-kva.example>")]
+    [InlineData("MAIL FROM:<jorg@shop.xn--bcher-kva.example>")]
+    public async Task An_internationalised_domain_matches_kill_lst_in_unicode_or_ascii_form(string command)
     {
+        // kill.lst has @*bücher.example, compiled as its A-label xn--bcher-kva.example.
         await using RawSmtpClient client = await Greeted();
 
-        // kill.lst has @*widget.com; the client writes the domain in Unicode with SMTPUTF8.
-        Assert.Equal("501 5.7.1 unacceptable mail address\r\n", await client.CommandAsync("MAIL FROM:<x@bluewidget.com> SMTPUTF8"));
-        Assert.Equal("250 2.1.0 Ok\r\n", await client.CommandAsync("MAIL FROM:<jörg@wídget.example> SMTPUTF8"));
+        Assert.Equal("501 5.7.1 unacceptable mail address\r\n", await client.CommandAsync(command));
     }
 
     [Fact]

@@ -94,7 +94,9 @@ public static class AddressNormalizer
     /// </summary>
     private static byte[] ToAscii(ReadOnlySpan<byte> domain)
     {
-        string text = Encoding.UTF8.GetString(domain);
+        // Lower-case first: with invariant globalization IdnMapping does no UTS #46 case
+        // mapping, and BÜCHER must become the same A-label as bücher.
+        string text = Encoding.UTF8.GetString(domain).ToLowerInvariant();
         try
         {
             return Encoding.ASCII.GetBytes(new IdnMapping { UseStd3AsciiRules = true }.GetAscii(text));

@@ -9,12 +9,18 @@ namespace FastSmtp.Policy;
 /// </summary>
 public sealed class AutoDenyList
 {
+    /// <summary>
+    /// Addresses denied at most. A client rotating addresses (IPv6 gives it many) cannot grow
+    /// the list past this; once full, further offenders are still cut off but not remembered.
+    /// </summary>
+    public const int MaxDenied = 1_000_000;
+
     private readonly ConcurrentDictionary<IPAddress, DateTimeOffset> _denied = new();
 
     public int Count => _denied.Count;
 
-    /// <summary>Denies the address; true when it was not denied already.</summary>
-    public bool Deny(IPAddress address) => _denied.TryAdd(address, DateTimeOffset.UtcNow);
+    /// <summary>Denies the address; true when it was newly denied.</summary>
+    public bool Deny(IPAddress address) => _denied.Count < MaxDenied && _denied.TryAdd(address, DateTimeOffset.UtcNow);
 
     public bool IsDenied(IPAddress address) => !_denied.IsEmpty && _denied.ContainsKey(address);
 }
