@@ -11,7 +11,7 @@ internal static class PolicyCommands
     public static int Check(TextWriter output)
     {
         output.WriteLine($"primary host: {CompiledPolicy.PrimaryHost}");
-        output.WriteLine($"relay: {Name(CompiledPolicy.Relay)}; skip-antispam-for-relay-addresses: {YesNo(CompiledPolicy.SkipAntispamForRelayAddresses)}; allow-remote-mail-to-groups: {YesNo(CompiledPolicy.AllowRemoteMailToGroups)}; allow-remote-view-of-groups: {YesNo(CompiledPolicy.AllowRemoteViewOfGroups)}");
+        output.WriteLine($"relay: {CompiledPolicy.Relay.ConfigValue()}; skip-antispam-for-relay-addresses: {YesNo(CompiledPolicy.SkipAntispamForRelayAddresses)}; allow-remote-mail-to-groups: {YesNo(CompiledPolicy.AllowRemoteMailToGroups)}; allow-remote-view-of-groups: {YesNo(CompiledPolicy.AllowRemoteViewOfGroups)}");
         output.WriteLine($"check-valid-sender: {YesNo(CompiledPolicy.CheckValidSender)}; auto-deny-hack-attempts: {YesNo(CompiledPolicy.AutoDenyHackAttempts)}; disable-vrfy: {YesNo(CompiledPolicy.DisableVrfy)}; disable-auth-reporting: {YesNo(CompiledPolicy.DisableAuthReporting)}; dnsbl: {(CompiledPolicy.Dnsbl.Length == 0 ? "none" : CompiledPolicy.Dnsbl)}");
         output.WriteLine($"hosts.txt: {CompiledPolicy.HostCount} names; users.txt: {CompiledPolicy.UserCount}; aliases.txt: {CompiledPolicy.AliasCount}; groups.txt: {CompiledPolicy.GroupCount}");
         output.WriteLine($"relay.txt: {CompiledPolicy.RelayCount} ranges; deny.txt: {CompiledPolicy.DenyCount} ranges; accept.txt: {CompiledPolicy.AcceptCount}; kill.lst: {CompiledPolicy.KillCount} exact, {CompiledPolicy.KillSuffixCount} suffixes");
@@ -93,13 +93,4 @@ internal static class PolicyCommands
     }
 
     private static string YesNo(bool value) => value ? "yes" : "no";
-
-    private static string Name(RelayMode mode) => mode switch
-    {
-        RelayMode.Anyone => "anyone",
-        RelayMode.None => "none",
-        RelayMode.LocalHosts => "local-hosts",
-        RelayMode.LocalUsers => "local-users",
-        _ => "addresses",
-    };
 }

@@ -190,8 +190,7 @@ public static class PolicyEngine<TPolicy>
             case RelayMode.LocalHosts:
             {
                 Span<byte> buffer = stackalloc byte[AddressNormalizer.MaxLength];
-                int normalized = AddressNormalizer.Normalize(sender, buffer);
-                int at = normalized < 0 ? -1 : buffer[..normalized].LastIndexOf((byte)'@');
+                int at = NormalizeSender(sender, buffer, out int normalized);
                 if (at >= 0)
                 {
                     ReadOnlySpan<byte> senderDomain = buffer[(at + 1)..normalized];
@@ -219,8 +218,7 @@ public static class PolicyEngine<TPolicy>
             case RelayMode.LocalUsers:
             {
                 Span<byte> buffer = stackalloc byte[AddressNormalizer.MaxLength];
-                int normalized = AddressNormalizer.Normalize(sender, buffer);
-                int at = normalized < 0 ? -1 : buffer[..normalized].LastIndexOf((byte)'@');
+                int at = NormalizeSender(sender, buffer, out int normalized);
                 if (at >= 0)
                 {
                     int host = TPolicy.FindHost(buffer[(at + 1)..normalized]);
@@ -243,6 +241,13 @@ public static class PolicyEngine<TPolicy>
         }
 
         return new PolicyDecision(PolicyOutcome.RelayDenied, PolicyReason.RelayNotAllowed, PolicyFile.SmtpConf, TPolicy.OptionLine("relay"));
+    }
+
+    /// <summary>The sender, normalised into <paramref name="buffer"/>; returns the index of its '@', or -1.</summary>
+    private static int NormalizeSender(ReadOnlySpan<byte> sender, Span<byte> buffer, out int length)
+    {
+        length = AddressNormalizer.Normalize(sender, buffer);
+        return length < 0 ? -1 : buffer[..length].LastIndexOf((byte)'@');
     }
 
     /// <summary>relay.txt and deny.txt hold IPv4 ranges for IPv4 clients a dual-stack listener reports as ::ffff:a.b.c.d.</summary>

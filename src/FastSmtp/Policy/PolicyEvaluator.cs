@@ -33,14 +33,7 @@ public static class PolicyEvaluator<TPolicy>
     /// <summary>The rule in words: file:line first, then what it means.</summary>
     public static string Describe(PolicyDecision decision)
     {
-        string relay = TPolicy.Relay switch
-        {
-            RelayMode.Anyone => "anyone",
-            RelayMode.None => "none",
-            RelayMode.LocalHosts => "local-hosts",
-            RelayMode.LocalUsers => "local-users",
-            _ => "addresses",
-        };
+        string relay = TPolicy.Relay.ConfigValue();
         string meaning = decision.Reason switch
         {
             PolicyReason.LocalUser => "the recipient is a local user",
