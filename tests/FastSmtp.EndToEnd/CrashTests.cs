@@ -102,6 +102,34 @@ public class CrashTests
         Directory.Delete(kept, recursive: true);
     }
 
+    [Fact]
+    public async Task Queue_list_shows_every_undelivered_recipient()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using RawSmtpClient client = await RawSmtpClient.ConnectAsync(server.Port, "127.0.0.1");
+        await client.ReadReplyAsync();
+        await client.SendAsync("EHLO c.example\r\nMAIL FROM:<a@a.example>\r\nRCPT TO:<first@remote.example>\r\nRCPT TO:<second@remote.example>\r\nDATA\r\n");
+        await client.ReadRepliesAsync(5);
+        await client.SendAsync("queued\r\n.\r\n");
+        string queueId = (await client.ReadReplyAsync())!.Trim().Split(' ')[^1];
+
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string argument in new[] { ServerProcess.DefaultServer, "queue", "list", "--spool", server.Spool })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var list = System.Diagnostics.Process.Start(start)!;
+        string output = await list.StandardOutput.ReadToEndAsync();
+        string summary = await list.StandardError.ReadToEndAsync();
+        await list.WaitForExitAsync();
+
+        Assert.Equal(0, list.ExitCode);
+        string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal([$"{queueId}\tfirst@remote.example\t0", $"{queueId}\tsecond@remote.example\t0"], lines.Select(l => string.Join('\t', l.Split('\t')[..3])));
+        Assert.Contains("2 undelivered recipients", summary);
+    }
+
     private static void CopyDirectory(string from, string to)
     {
         foreach (string directory in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))

@@ -27,13 +27,15 @@ public static class Program
                     return PolicyCommands.Check(Console.Out);
                 case ["policy", "explain", .. var rest]:
                     return PolicyCommands.Explain(rest, Console.Out, Console.Error);
+                case ["queue", "list", .. var rest]:
+                    return QueueCommands.List(rest, Console.Out, Console.Error);
                 case ["hash-password", .. var rest]:
                     return PolicyCommands.HashPassword(rest, Console.In, Console.Out, Console.Error);
                 case ["serve", ..]:
                     args = args[1..];
                     break;
                 default:
-                    await Console.Error.WriteLineAsync($"fastsmtp: unknown command '{string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')))}'. Commands: serve (default), policy check, policy explain IP SENDER RECIPIENT [--auth user@host], hash-password");
+                    await Console.Error.WriteLineAsync($"fastsmtp: unknown command '{string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')))}'. Commands: serve (default), policy check, policy explain IP SENDER RECIPIENT [--auth user@host], hash-password, queue list [--spool DIR]");
                     return 2;
             }
         }

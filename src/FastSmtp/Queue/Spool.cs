@@ -19,6 +19,9 @@ public sealed partial class Spool : IMessageStore, IDisposable
     private readonly ConcurrentQueue<PendingMessage> _incoming = new();
     private readonly ManualResetEventSlim _signal = new(false);
     private readonly List<PendingMessage> _batch = [];
+    private readonly ConcurrentQueue<StateBatch> _incomingStates = new();
+    private readonly List<StateBatch> _stateBatch = [];
+    private readonly List<(int Start, int End, PendingMessage? Message)> _layout = [];
     private readonly List<ReadOnlyMemory<byte>> _gather = [];
     private readonly SpoolRecordWriter _records = new();
     private readonly Thread _committer;
@@ -59,6 +62,24 @@ public sealed partial class Spool : IMessageStore, IDisposable
         return completion;
     }
 
+    /// <summary>
+    /// Makes recipient state changes durable, in the same group commit as messages; completes
+    /// when they are fsync'd. The delivery side records an attempt's outcome through this.
+    /// </summary>
+    public Task<CommitResult> RecordAsync(IReadOnlyList<RecipientStateChange> changes)
+    {
+        var batch = new StateBatch(changes);
+        if (_stopping)
+        {
+            batch.Completion.SetResult(CommitResult.StorageError);
+            return batch.Completion.Task;
+        }
+
+        _incomingStates.Enqueue(batch);
+        _signal.Set();
+        return batch.Completion.Task;
+    }
+
     public void Dispose()
     {
         _stopping = true;
@@ -79,7 +100,12 @@ public sealed partial class Spool : IMessageStore, IDisposable
                 _batch.Add(message);
             }
 
-            if (_batch.Count > 0)
+            while (_incomingStates.TryDequeue(out StateBatch? states))
+            {
+                _stateBatch.Add(states);
+            }
+
+            if (_batch.Count > 0 || _stateBatch.Count > 0)
             {
                 CommitResult result = WriteBatch();
                 foreach (PendingMessage message in _batch)
@@ -87,7 +113,13 @@ public sealed partial class Spool : IMessageStore, IDisposable
                     message.CompleteCommit(result);
                 }
 
+                foreach (StateBatch states in _stateBatch)
+                {
+                    states.Completion.SetResult(result);
+                }
+
                 _batch.Clear();
+                _stateBatch.Clear();
             }
             else if (_stopping)
             {
@@ -103,25 +135,34 @@ public sealed partial class Spool : IMessageStore, IDisposable
         {
             _records.Clear();
             _gather.Clear();
+            _layout.Clear();
             bool spilled = false;
 
-            // Envelopes first, into one buffer, then the gather list over buffer slices and
-            // body chunks: the buffer may grow while serialising, which would move earlier slices.
-            Span<int> starts = _batch.Count <= 256 ? stackalloc int[_batch.Count] : new int[_batch.Count];
-            for (int i = 0; i < _batch.Count; i++)
+            // Every record's header and fixed part go into one buffer first; the gather list is
+            // built afterwards, since the buffer may grow (and move) while serialising.
+            foreach (PendingMessage message in _batch)
             {
-                PendingMessage message = _batch[i];
                 if (message.Body.FilePath is not null)
                 {
                     message.Body.FlushToDisk();
                     spilled = true;
                 }
 
-                starts[i] = _records.Reserve(SpoolFormat.HeaderLength);
+                int recordStart = _records.Reserve(SpoolFormat.HeaderLength);
                 _records.WriteEnvelope(message);
-                bool inline = message.Body.FilePath is null;
-                _records.WriteByte(inline ? SpoolFormat.BodyInline : SpoolFormat.BodyInFile);
+                _records.WriteByte(message.Body.FilePath is null ? SpoolFormat.BodyInline : SpoolFormat.BodyInFile);
                 _records.WriteUInt64((ulong)message.Body.Length);
+                _layout.Add((recordStart, _records.Length, message));
+            }
+
+            foreach (StateBatch states in _stateBatch)
+            {
+                foreach (RecipientStateChange change in states.Changes)
+                {
+                    int recordStart = _records.Reserve(SpoolFormat.HeaderLength);
+                    _records.WriteStateChange(change);
+                    _layout.Add((recordStart, _records.Length, null));
+                }
             }
 
             if (spilled)
@@ -130,15 +171,13 @@ public sealed partial class Spool : IMessageStore, IDisposable
             }
 
             long total = 0;
-            for (int i = 0; i < _batch.Count; i++)
+            foreach ((int recordStart, int fixedEnd, PendingMessage? message) in _layout)
             {
-                PendingMessage message = _batch[i];
-                int envelopeEnd = i + 1 < _batch.Count ? starts[i + 1] : _records.Length;
-                int payloadStart = starts[i] + SpoolFormat.HeaderLength;
-                uint crc = Crc32C.Append(~0u, _records.SpanAt(payloadStart, envelopeEnd - payloadStart));
-                long payloadLength = envelopeEnd - payloadStart;
-                _gather.Add(_records.Written(starts[i], envelopeEnd - starts[i]));
-                if (message.Body.FilePath is null)
+                int payloadStart = recordStart + SpoolFormat.HeaderLength;
+                uint crc = Crc32C.Append(~0u, _records.SpanAt(payloadStart, fixedEnd - payloadStart));
+                long payloadLength = fixedEnd - payloadStart;
+                _gather.Add(_records.Written(recordStart, fixedEnd - recordStart));
+                if (message is not null && message.Body.FilePath is null)
                 {
                     for (int c = 0; c < message.Body.ChunkCount; c++)
                     {
@@ -150,7 +189,7 @@ public sealed partial class Spool : IMessageStore, IDisposable
                     payloadLength += message.Body.Length;
                 }
 
-                Span<byte> header = _records.SpanAt(starts[i], SpoolFormat.HeaderLength);
+                Span<byte> header = _records.SpanAt(recordStart, SpoolFormat.HeaderLength);
                 BinaryPrimitives.WriteUInt32LittleEndian(header, SpoolFormat.Magic);
                 BinaryPrimitives.WriteUInt32LittleEndian(header[4..], (uint)payloadLength);
                 BinaryPrimitives.WriteUInt32LittleEndian(header[8..], ~crc);
@@ -171,13 +210,13 @@ public sealed partial class Spool : IMessageStore, IDisposable
         }
         catch (IOException exception)
         {
-            LogCommitFailed(_logger, exception, _batch.Count, _directory);
+            LogCommitFailed(_logger, exception, _batch.Count + _stateBatch.Count, _directory);
             TryTruncate(start);
             return IsDiskFull(exception) ? CommitResult.InsufficientStorage : CommitResult.StorageError;
         }
         catch (UnauthorizedAccessException exception)
         {
-            LogCommitFailed(_logger, exception, _batch.Count, _directory);
+            LogCommitFailed(_logger, exception, _batch.Count + _stateBatch.Count, _directory);
             TryTruncate(start);
             return CommitResult.StorageError;
         }
@@ -239,7 +278,7 @@ public sealed partial class Spool : IMessageStore, IDisposable
     private static bool IsDiskFull(IOException exception) =>
         (exception.HResult & 0xFFFF) is 28 /* ENOSPC */ or 122 /* EDQUOT */ or 112 /* ERROR_DISK_FULL */;
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Spool commit of {Count} messages to {Spool} failed")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Spool commit of {Count} messages and state batches to {Spool} failed")]
     private static partial void LogCommitFailed(ILogger logger, Exception exception, int count, string spool);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Spool segment {Path} had a torn tail of {Bytes} bytes from an unfinished write; cut off")]

@@ -7,7 +7,11 @@ namespace FastSmtp.Queue;
 /// spool/data/QUEUEID         bodies over MessageBody.InlineLimit, fsync'd before their record
 /// record  = magic u32 'FSQ1' | payload length u32 | CRC-32C of payload u32 | payload
 /// payload = type u8 (1 = message) | envelope | body storage u8 (0 inline, 1 file) | body length u64 | inline body
+///         | type u8 (2 = recipient state) | queue id u64 | recipient index u32 | state u8 | attempts u32
+///           | next attempt (unix ms) u64 | last response (string)
 /// </code>
+/// A message's recipients all start Pending; state records that follow it in the log change
+/// them, and the last one read for a recipient is its state.
 /// Why a shared log rather than a file per message: a batch of messages from many sessions is
 /// made durable by one write and one fsync (group commit), where a file per message costs an
 /// fsync of the file and of its folder for every message. A record is valid only with its magic,
@@ -18,6 +22,7 @@ public static class SpoolFormat
     public const uint Magic = 'F' | 'S' << 8 | 'Q' << 16 | '1' << 24;
     public const int HeaderLength = 12;
     public const byte MessageRecord = 1;
+    public const byte RecipientStateRecord = 2;
     public const byte BodyInline = 0;
     public const byte BodyInFile = 1;
 

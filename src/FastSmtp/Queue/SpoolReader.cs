@@ -13,10 +13,70 @@ public static class SpoolReader
         var messages = new List<SpooledMessage>();
         foreach (long segment in SpoolFormat.ListSegments(spool))
         {
-            ScanSegment(SpoolFormat.SegmentPath(spool, segment), payload => messages.Add(ParseMessage(spool, payload)));
+            ScanSegment(SpoolFormat.SegmentPath(spool, segment), payload =>
+            {
+                if (payload[0] == SpoolFormat.MessageRecord)
+                {
+                    messages.Add(ParseMessage(spool, payload));
+                }
+            });
         }
 
         return messages;
+    }
+
+    /// <summary>
+    /// Replays the log: every recipient not yet delivered or failed, with its attempts, next
+    /// attempt and last response, in queue order. This is what a restart resumes and what
+    /// `queue list` prints.
+    /// </summary>
+    public static List<QueuedRecipient> ReadQueue(string spool)
+    {
+        var recipients = new Dictionary<(ulong, int), QueuedRecipient>();
+        var order = new List<(ulong, int)>();
+        foreach (long segment in SpoolFormat.ListSegments(spool))
+        {
+            ScanSegment(SpoolFormat.SegmentPath(spool, segment), payload =>
+            {
+                if (payload[0] == SpoolFormat.MessageRecord)
+                {
+                    SpooledMessage message = ParseMessage(spool, payload);
+                    for (int i = 0; i < message.Recipients.Count; i++)
+                    {
+                        recipients[(message.QueueId.Value, i)] = new QueuedRecipient(message.QueueId, i, message.Recipients[i].Address, RecipientState.Pending, 0, message.ReceivedAt, null);
+                        order.Add((message.QueueId.Value, i));
+                    }
+                }
+                else if (payload[0] == SpoolFormat.RecipientStateRecord)
+                {
+                    RecipientStateChange change = ParseStateChange(payload);
+                    if (recipients.TryGetValue((change.QueueId.Value, change.RecipientIndex), out QueuedRecipient? current))
+                    {
+                        recipients[(change.QueueId.Value, change.RecipientIndex)] = current with
+                        {
+                            State = change.State,
+                            Attempts = change.Attempts,
+                            NextAttempt = change.NextAttempt,
+                            LastResponse = change.LastResponse,
+                        };
+                    }
+                }
+            });
+        }
+
+        return order.Select(key => recipients[key]).Where(r => r.State is RecipientState.Pending or RecipientState.Deferred).ToList();
+    }
+
+    private static RecipientStateChange ParseStateChange(byte[] payload)
+    {
+        var reader = new PayloadReader(payload);
+        reader.ReadByte();
+        var queueId = new QueueId(reader.ReadUInt64());
+        int index = (int)reader.ReadUInt32();
+        var state = (RecipientState)reader.ReadByte();
+        int attempts = (int)reader.ReadUInt32();
+        DateTimeOffset next = DateTimeOffset.FromUnixTimeMilliseconds((long)reader.ReadUInt64());
+        return new RecipientStateChange(queueId, index, state, attempts, next, reader.ReadString());
     }
 
     /// <summary>

@@ -81,6 +81,18 @@ internal sealed class SpoolRecordWriter
         }
     }
 
+    /// <summary>A recipient state record's payload.</summary>
+    public void WriteStateChange(RecipientStateChange change)
+    {
+        WriteByte(SpoolFormat.RecipientStateRecord);
+        WriteUInt64(change.QueueId.Value);
+        WriteUInt32((uint)change.RecipientIndex);
+        WriteByte((byte)change.State);
+        WriteUInt32((uint)change.Attempts);
+        WriteUInt64((ulong)change.NextAttempt.ToUnixTimeMilliseconds());
+        WriteString(change.LastResponse);
+    }
+
     private void Ensure(int count)
     {
         if (Length + count > _buffer.Length)

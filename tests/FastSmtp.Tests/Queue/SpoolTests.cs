@@ -126,6 +126,57 @@ public class SpoolTests
         Assert.Equal(expected.ToArray(), read.Body);
     }
 
+    [Fact]
+    public async Task Recipient_states_replay_so_only_undelivered_recipients_remain()
+    {
+        using var directory = new TempDirectory();
+        PendingMessage message = NewMessage("a@a.example", ["one@b.example", "two@b.example", "three@b.example"], "body\r\n");
+        DateTimeOffset retry = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).AddMinutes(5);
+        using (var spool = new Spool(directory.Path, NullLogger<Spool>.Instance))
+        {
+            await spool.CommitAsync(message);
+            Assert.Equal(CommitResult.Committed, await spool.RecordAsync(
+            [
+                new RecipientStateChange(message.QueueId, 0, RecipientState.Delivered, 1, default, "250 2.0.0 Ok"),
+                new RecipientStateChange(message.QueueId, 1, RecipientState.Deferred, 1, retry, "451 4.3.0 try later"),
+            ]));
+        }
+
+        List<QueuedRecipient> queue = SpoolReader.ReadQueue(directory.Path);
+        Assert.Equal(["two@b.example", "three@b.example"], queue.Select(r => r.Address));
+        Assert.Equal((RecipientState.Deferred, 1, retry, "451 4.3.0 try later"), (queue[0].State, queue[0].Attempts, queue[0].NextAttempt, queue[0].LastResponse));
+        Assert.Equal((RecipientState.Pending, 0), (queue[1].State, queue[1].Attempts));
+
+        using (var spool = new Spool(directory.Path, NullLogger<Spool>.Instance))
+        {
+            await spool.RecordAsync([new RecipientStateChange(message.QueueId, 1, RecipientState.Failed, 2, default, "550 5.1.1 unknown")]);
+            await spool.RecordAsync([new RecipientStateChange(message.QueueId, 2, RecipientState.Delivered, 1, default, "250 Ok")]);
+        }
+
+        Assert.Empty(SpoolReader.ReadQueue(directory.Path));
+        Assert.Single(SpoolReader.ReadMessages(directory.Path));
+    }
+
+    [Fact]
+    public async Task State_changes_and_messages_share_fsyncs()
+    {
+        using var directory = new TempDirectory();
+        using var spool = new Spool(directory.Path, NullLogger<Spool>.Instance);
+        PendingMessage[] messages = Enumerable.Range(0, 100).Select(i => NewMessage("a@a.example", [$"r{i}@b.example"], "x\r\n")).ToArray();
+
+        var work = new List<Task>();
+        foreach (PendingMessage message in messages)
+        {
+            work.Add(spool.CommitAsync(message).AsTask());
+            work.Add(spool.RecordAsync([new RecipientStateChange(message.QueueId, 0, RecipientState.Delivered, 1, default, null)]));
+        }
+
+        await Task.WhenAll(work);
+
+        Assert.True(spool.CommittedBatches < 200, $"{spool.CommittedBatches} fsyncs for 200 writes");
+        Assert.Empty(SpoolReader.ReadQueue(directory.Path));
+    }
+
     internal static PendingMessage NewMessage(string from, string[] recipients, string body)
     {
         var message = new PendingMessage
