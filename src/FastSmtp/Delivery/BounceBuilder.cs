@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Text;
+using FastSmtp.Queue;
+using MimeKit;
+
+namespace FastSmtp.Delivery;
+
+/// <summary>
+/// Builds a delivery status notification (RFC 3464, multipart/report) for the recipients a
+/// message could not reach, addressed to its envelope sender, never to the null sender &lt;&gt;
+/// (RFC 5321 4.5.5, which is how bounce loops are avoided).
+/// </summary>
+public static class BounceBuilder
+{
+    /// <summary>One recipient that failed, with the reply (or reason) that made it fail.</summary>
+    public sealed record FailedRecipient(string Address, string? OriginalRecipient, NextHopReply Reply);
+
+    /// <summary>The bounce, or null when the sender is &lt;&gt; or nothing failed.</summary>
+    public static MimeMessage? Build(SpooledMessage original, IReadOnlyList<FailedRecipient> failed, string reportingHost, DateTimeOffset now)
+    {
+        if (original.MailFrom.Length == 0 || failed.Count == 0)
+        {
+            return null;
+        }
+
+        var bounce = new MimeMessage();
+        bounce.From.Add(new MailboxAddress("Mail Delivery System", "MAILER-DAEMON@" + reportingHost));
+        bounce.To.Add(MailboxAddress.Parse(original.MailFrom));
+        bounce.Subject = "Undelivered Mail Returned to Sender";
+        bounce.Date = now;
+        bounce.Headers.Add("Auto-Submitted", "auto-replied");
+
+        var human = new StringBuilder();
+        human.Append(CultureInfo.InvariantCulture, $"This is the mail system at host {reportingHost}.\r\n\r\n");
+        human.Append("Your message could not be delivered to one or more recipients.\r\n\r\n");
+        foreach (FailedRecipient recipient in failed)
+        {
+            human.Append(CultureInfo.InvariantCulture, $"<{recipient.Address}>: {recipient.Reply}\r\n");
+        }
+
+        var status = new StringBuilder();
+        status.Append(CultureInfo.InvariantCulture, $"Reporting-MTA: dns; {reportingHost}\r\n");
+        if (original.EnvelopeId is not null)
+        {
+            status.Append(CultureInfo.InvariantCulture, $"Original-Envelope-Id: {original.EnvelopeId}\r\n");
+        }
+
+        status.Append(CultureInfo.InvariantCulture, $"Arrival-Date: {original.ReceivedAt.ToString("r", CultureInfo.InvariantCulture)}\r\n");
+        foreach (FailedRecipient recipient in failed)
+        {
+            status.Append("\r\n");
+            if (recipient.OriginalRecipient is not null)
+            {
+                status.Append(CultureInfo.InvariantCulture, $"Original-Recipient: {recipient.OriginalRecipient}\r\n");
+            }
+
+            status.Append(CultureInfo.InvariantCulture, $"Final-Recipient: rfc822; {recipient.Address}\r\n");
+            status.Append("Action: failed\r\n");
+            status.Append(CultureInfo.InvariantCulture, $"Status: {StatusOf(recipient.Reply)}\r\n");
+            if (recipient.Reply.Code != 0)
+            {
+                status.Append(CultureInfo.InvariantCulture, $"Diagnostic-Code: smtp; {recipient.Reply}\r\n");
+            }
+        }
+
+        var report = new MultipartReport("delivery-status")
+        {
+            new TextPart("plain") { Text = human.ToString() },
+            new MimePart("message", "delivery-status")
+            {
+                Content = new MimeContent(new MemoryStream(Encoding.ASCII.GetBytes(status.ToString()))),
+                ContentTransferEncoding = ContentEncoding.SevenBit,
+            },
+            ReturnedMessage(original),
+        };
+        bounce.Body = report;
+        return bounce;
+    }
+
+    /// <summary>
+    /// The bounce as it goes into the queue and onto the wire: CRLF line endings whatever the
+    /// platform (MimeKit's default on Unix is LF, which the receive side refuses as bare LF).
+    /// </summary>
+    public static byte[] ToWireBytes(MimeMessage bounce)
+    {
+        FormatOptions options = FormatOptions.Default.Clone();
+        options.NewLineFormat = NewLineFormat.Dos;
+        using var stream = new MemoryStream();
+        bounce.WriteTo(options, stream);
+        return stream.ToArray();
+    }
+
+    /// <summary>RET=HDRS returns the headers only (text/rfc822-headers); otherwise the whole message.</summary>
+    private static MimeEntity ReturnedMessage(SpooledMessage original)
+    {
+        MimeMessage message = MimeMessage.Load(new MemoryStream(original.Body));
+        if (original.Return == DsnReturn.Headers)
+        {
+            using var headers = new MemoryStream();
+            message.Headers.WriteTo(headers);
+            return new MimePart("text", "rfc822-headers")
+            {
+                Content = new MimeContent(new MemoryStream(headers.ToArray())),
+            };
+        }
+
+        return new MessagePart("rfc822") { Message = message };
+    }
+
+    /// <summary>The RFC 3463 status: the reply's own enhanced code, or one made from its class.</summary>
+    private static string StatusOf(NextHopReply reply)
+    {
+        string[] words = reply.Text.Split(' ', 2);
+        if (words.Length > 0 && words[0].Length >= 5 && words[0][1] == '.' && char.IsAsciiDigit(words[0][0]))
+        {
+            return words[0];
+        }
+
+        return reply.IsPermanent ? "5.0.0" : "4.0.0";
+    }
+}
