@@ -148,7 +148,8 @@ public class HostileInputTests(ServerFixture fixture) : IClassFixture<ServerFixt
     [Fact]
     public async Task A_client_vanishing_mid_data_leaves_no_partial_message()
     {
-        await using (RawSmtpClient client = await RawSmtpClient.ConnectAsync(_server.Port))
+        string address = RawSmtpClient.NextSourceAddress();
+        await using (RawSmtpClient client = await RawSmtpClient.ConnectAsync(_server.Port, address))
         {
             await client.ReadReplyAsync();
             await client.SendAsync("EHLO c.example\r\nMAIL FROM:<vanished@a.example>\r\nRCPT TO:<postmaster@localhost>\r\nDATA\r\n");
@@ -156,6 +157,8 @@ public class HostileInputTests(ServerFixture fixture) : IClassFixture<ServerFixt
             await client.SendAsync("Subject: half\r\n\r\n" + new string('x', 300_000));
         }
 
+        // The body had spilled to a data file; it is gone once the server has ended that session.
+        await _server.WaitForOutputAsync($"Session from {address} ended: client vanished mid-transaction");
         await using RawSmtpClient next = await RawSmtpClient.ConnectAsync(_server.Port);
         Assert.StartsWith("220 ", await next.ReadReplyAsync());
         Assert.Equal("250 2.0.0 Ok\r\n", await next.CommandAsync("NOOP"));

@@ -31,23 +31,19 @@ public class OpenGroupsPolicyTests(OpenGroupsPolicyFixture fixture) : IClassFixt
     }
 
     [Fact]
-    public async Task MailKit_gets_535_for_a_wrong_password_and_the_next_try_is_slower()
+    public async Task MailKit_gets_535_for_a_wrong_password_and_failures_are_counted_per_address()
     {
+        // The delay growing with the count is unit-tested (AuthFailureThrottle); here, the count.
         string address = RawSmtpClient.NextSourceAddress();
-        var elapsed = new List<TimeSpan>();
         for (int attempt = 0; attempt < 2; attempt++)
         {
             using var client = new SmtpClient { LocalEndPoint = new IPEndPoint(IPAddress.Parse(address), 0) };
             await client.ConnectAsync("127.0.0.1", _server.Port, SecureSocketOptions.None);
-            var clock = System.Diagnostics.Stopwatch.StartNew();
             var error = await Assert.ThrowsAsync<AuthenticationException>(() => client.AuthenticateAsync("fred@mail.e2e.test", "not the password"));
-            elapsed.Add(clock.Elapsed);
             Assert.Contains("authentication failed", error.Message);
         }
 
-        // Not a timing assertion: the delay grows with the failures counted for the address.
-        Assert.True(elapsed[1] > elapsed[0], $"{elapsed[0]} then {elapsed[1]}");
-        Assert.Contains($"AUTH failed for {address} (2 failures from this address)", _server.Output);
+        await _server.WaitForOutputAsync($"AUTH failed for {address} (2 failures from this address)");
     }
 
     [Fact]

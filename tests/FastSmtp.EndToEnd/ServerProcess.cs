@@ -104,6 +104,21 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         return server;
     }
 
+    /// <summary>Waits (bounded) until the server has logged <paramref name="text"/>: a sync point with its sessions.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan? timeout = null)
+    {
+        DateTime deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the server never logged '{text}':\n{Output}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
     /// <summary>Everything the spool holds now (the server may still be running).</summary>
     public List<SpooledMessage> ReadSpool() => SpoolReader.ReadMessages(Spool);
 
