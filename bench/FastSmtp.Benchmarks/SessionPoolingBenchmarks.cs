@@ -1,3 +1,4 @@
+using FastSmtp.Testing;
 using System.IO.Pipelines;
 using System.Net;
 using BenchmarkDotNet.Attributes;

@@ -76,13 +76,8 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     /// <summary>A server built with tests/FastSmtp.EndToEnd/policies/<paramref name="policy"/> compiled in.</summary>
     public static async Task<ServerProcess> StartWithPolicyAsync(string policy, params string[] arguments)
     {
-        string root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "global.json")))
-        {
-            root = Path.GetDirectoryName(root)!;
-        }
-
-        string serverDll = await FastSmtp.Testing.PolicyServerBuild.ServerWithPolicyAsync(Path.Combine(root, "tests", "FastSmtp.EndToEnd", "policies", policy));
+        string serverDll = await FastSmtp.Testing.PolicyServerBuild.ServerWithPolicyAsync(
+            Path.Combine(FastSmtp.Testing.PolicyServerBuild.RepositoryRoot, "tests", "FastSmtp.EndToEnd", "policies", policy));
         return await StartAsync(serverDll, arguments, environment: null);
     }
 

@@ -27,15 +27,13 @@ internal static class PolicyServerBuild
             return Path.Combine(output, "FastSmtp.dll");
         })).Value;
 
+    /// <summary>The repository the tests were built from: the folder holding global.json above the test binaries.</summary>
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
     /// <summary>Copies what building src/FastSmtp needs into <paramref name="work"/>/repo.</summary>
     public static string CopySources(string work)
     {
-        string root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "global.json")))
-        {
-            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("repository root not found");
-        }
-
+        string root = RepositoryRoot;
         string copy = Path.Combine(work, "repo");
         Directory.CreateDirectory(copy);
         foreach (string file in new[] { "global.json", "Directory.Build.props", "Directory.Packages.props" })
@@ -61,6 +59,17 @@ internal static class PolicyServerBuild
         }
 
         return copy;
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        string root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "global.json")))
+        {
+            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("repository root not found");
+        }
+
+        return root;
     }
 
     public static async Task<(int Exit, string Log)> BuildAsync(string sources, string policy, string output)

@@ -148,7 +148,12 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
         _socket.Dispose();
     }
 
-    private void Write(string line) => _output.Write(Encoding.ASCII.GetBytes(line));
+    /// <summary>A command line, encoded straight into the pipe's buffer.</summary>
+    private void Write(string line)
+    {
+        int length = Encoding.ASCII.GetBytes(line, _output.GetSpan(line.Length));
+        _output.Advance(length);
+    }
 
     /// <summary>Reads <paramref name="count"/> replies; once one cannot be read, the rest are that failure too.</summary>
     private async Task<List<NextHopReply>> ReadRepliesAsync(int count, CancellationToken cancellationToken)

@@ -17,8 +17,6 @@ public sealed class AutoDenyList
 
     private readonly ConcurrentDictionary<IPAddress, DateTimeOffset> _denied = new();
 
-    public int Count => _denied.Count;
-
     /// <summary>Denies the address; true when it was newly denied.</summary>
     public bool Deny(IPAddress address) => _denied.Count < MaxDenied && _denied.TryAdd(address, DateTimeOffset.UtcNow);
 

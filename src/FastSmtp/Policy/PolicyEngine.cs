@@ -96,7 +96,11 @@ public static class PolicyEngine<TPolicy>
 
         ReadOnlySpan<byte> normalized = buffer[..length];
         int at = normalized.LastIndexOf((byte)'@');
-        int host = at < 0 ? TPolicy.FindHost(System.Text.Encoding.ASCII.GetBytes(TPolicy.PrimaryHost)) : TPolicy.FindHost(normalized[(at + 1)..]);
+        // A bare name ("VRFY fred", "AUTH fred") is a name on the primary host.
+        Span<byte> primary = stackalloc byte[256];
+        int host = at < 0
+            ? TPolicy.FindHost(primary[..Encoding.ASCII.GetBytes(TPolicy.PrimaryHost, primary)])
+            : TPolicy.FindHost(normalized[(at + 1)..]);
         if (host < 0)
         {
             return new LocalName(LocalNameKind.NotLocal, -1);

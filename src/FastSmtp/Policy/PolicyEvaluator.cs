@@ -55,7 +55,6 @@ public static class PolicyEvaluator<TPolicy>
             PolicyReason.SenderInKillList => "the sender is in kill.lst",
             PolicyReason.SenderDomainInKillList => "the sender's domain is in kill.lst",
             PolicyReason.ClientInDenyList => "the client is in deny.txt",
-            PolicyReason.ClientAutoDenied => "the client was auto-denied for a hack attempt",
             _ => "no rule refuses it",
         };
         return decision.RuleText + ": " + meaning;

@@ -23,6 +23,5 @@ public enum PolicyReason : byte
     SenderDomainInKillList,
     SenderAllowed,
     ClientInDenyList,
-    ClientAutoDenied,
     ClientAllowed,
 }

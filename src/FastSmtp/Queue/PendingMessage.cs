@@ -33,9 +33,6 @@ public sealed class PendingMessage : IValueTaskSource<CommitResult>
 
     public string? EnvelopeId { get; set; }
 
-    /// <summary>SIZE= from MAIL, or 0.</summary>
-    public long DeclaredSize { get; set; }
-
     public List<SpoolRecipient> Recipients { get; } = [];
 
     public MessageBody Body { get; } = new();
@@ -49,7 +46,6 @@ public sealed class PendingMessage : IValueTaskSource<CommitResult>
         SmtpUtf8 = false;
         Return = DsnReturn.Default;
         EnvelopeId = null;
-        DeclaredSize = 0;
         Recipients.Clear();
         Body.Reset();
     }

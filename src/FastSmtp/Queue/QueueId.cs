@@ -34,17 +34,5 @@ public readonly record struct QueueId(ulong Value)
         return written;
     }
 
-    public static bool TryParse(ReadOnlySpan<char> text, out QueueId id)
-    {
-        if (text.Length == FormattedLength && ulong.TryParse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out ulong value))
-        {
-            id = new QueueId(value);
-            return true;
-        }
-
-        id = default;
-        return false;
-    }
-
     public override string ToString() => Value.ToString("X16", CultureInfo.InvariantCulture);
 }

@@ -8,8 +8,9 @@ namespace FastSmtp.Queue;
 /// <summary>
 /// The durable queue's write side: sessions hand over finished messages, one thread writes them
 /// in batches and makes each batch durable with one fsync (group commit), then completes every
-/// message of the batch. While one batch is being synced the next one gathers, so the number of
-/// fsyncs per second stays flat as the number of concurrent sessions grows.
+/// message of the batch. While one batch is being synced the next one gathers, so more
+/// concurrent sessions mean more messages per fsync, not more fsyncs (SpoolCommitBenchmarks:
+/// 64 sessions shared each fsync 46.5 to 1 in the recorded run; see bench/README.md).
 /// See <see cref="SpoolFormat"/> for the layout.
 /// </summary>
 public sealed partial class Spool : IMessageStore, IDisposable

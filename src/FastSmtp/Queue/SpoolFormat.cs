@@ -14,7 +14,9 @@ namespace FastSmtp.Queue;
 /// them, and the last one read for a recipient is its state.
 /// Why a shared log rather than a file per message: a batch of messages from many sessions is
 /// made durable by one write and one fsync (group commit), where a file per message costs an
-/// fsync of the file and of its folder for every message. A record is valid only with its magic,
+/// fsync of the file and of its folder for every message. Measured (SpoolCommitBenchmarks, 2 KB
+/// messages, bench/README.md): 491 us against 632 us per message with one session, 21 us
+/// against 1,359 us with 64. A record is valid only with its magic,
 /// length and CRC, so a write torn by a crash is detected and cut off at start-up.
 /// </summary>
 public static class SpoolFormat

@@ -11,9 +11,6 @@ internal sealed class SmtpConnectionHandler(SmtpServerContext server, ObjectPool
 {
     private int _active;
 
-    /// <summary>Sessions open right now.</summary>
-    public int ActiveSessions => Volatile.Read(ref _active);
-
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         try

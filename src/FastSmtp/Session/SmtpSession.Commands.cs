@@ -184,7 +184,6 @@ internal sealed partial class SmtpSession
         _senderLength = mailbox.Length;
         _message.SmtpUtf8 = smtpUtf8;
         _message.EightBitMime = eightBit;
-        _message.DeclaredSize = size;
         _message.Return = dsnReturn;
         _message.EnvelopeId = envelopeId.IsEmpty ? null : Encoding.ASCII.GetString(envelopeId);
         _state = SessionState.InTransaction;

@@ -84,11 +84,4 @@ internal sealed class SessionHarness : SmtpTestClient, IAsyncDisposable
         _toClient.Reader.AdvanceTo(result.Buffer.End);
         return result.IsCompleted && text.Length == 0 ? null : text;
     }
-
-    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input => input;
-
-        public PipeWriter Output => output;
-    }
 }

@@ -1,6 +1,6 @@
 using System.IO.Pipelines;
 
-namespace FastSmtp.Benchmarks;
+namespace FastSmtp.Testing;
 
 /// <summary>Two pipe ends as one connection, standing in for Kestrel's socket transport.</summary>
 internal sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
