@@ -109,6 +109,6 @@ public class DeliveryClientTests(ServerFixture fixture) : IClassFixture<ServerFi
 
         Assert.Null(client);
         Assert.Equal(0, reply.Code);
-        Assert.Contains("connect failed", reply.Text);
+        Assert.Contains($"connect to {closed} failed: ConnectionRefused", reply.Text);
     }
 }

@@ -12,30 +12,37 @@ namespace FastSmtp.Delivery;
 /// </summary>
 public static class BounceBuilder
 {
-    /// <summary>One recipient that failed, with the reply (or reason) that made it fail.</summary>
-    public sealed record FailedRecipient(string Address, string? OriginalRecipient, NextHopReply Reply);
+    /// <summary>
+    /// One recipient to report, with the reply (or reason) that decided it: a failure, or a
+    /// delivery the sender asked to hear of with NOTIFY=SUCCESS (RFC 3461 4.1).
+    /// </summary>
+    public sealed record ReportedRecipient(string Address, string? OriginalRecipient, NextHopReply Reply, bool Delivered = false);
 
-    /// <summary>The bounce, or null when the sender is &lt;&gt; or nothing failed.</summary>
-    public static MimeMessage? Build(SpooledMessage original, IReadOnlyList<FailedRecipient> failed, string reportingHost, DateTimeOffset now)
+    /// <summary>The report, or null when the sender is &lt;&gt; or there is nothing to report.</summary>
+    public static MimeMessage? Build(SpooledMessage original, IReadOnlyList<ReportedRecipient> failed, string reportingHost, DateTimeOffset now)
     {
         if (original.MailFrom.Length == 0 || failed.Count == 0)
         {
             return null;
         }
 
+        bool anyFailed = failed.Any(r => !r.Delivered);
+
         var bounce = new MimeMessage();
         bounce.From.Add(new MailboxAddress("Mail Delivery System", "MAILER-DAEMON@" + reportingHost));
         bounce.To.Add(MailboxAddress.Parse(original.MailFrom));
-        bounce.Subject = "Undelivered Mail Returned to Sender";
+        bounce.Subject = anyFailed ? "Undelivered Mail Returned to Sender" : "Successful Mail Delivery Report";
         bounce.Date = now;
         bounce.Headers.Add("Auto-Submitted", "auto-replied");
 
         var human = new StringBuilder();
         human.Append(CultureInfo.InvariantCulture, $"This is the mail system at host {reportingHost}.\r\n\r\n");
-        human.Append("Your message could not be delivered to one or more recipients.\r\n\r\n");
-        foreach (FailedRecipient recipient in failed)
+        human.Append(anyFailed
+            ? "Your message could not be delivered to one or more recipients.\r\n\r\n"
+            : "Your message was delivered to the recipients below, as you asked to be told.\r\n\r\n");
+        foreach (ReportedRecipient recipient in failed)
         {
-            human.Append(CultureInfo.InvariantCulture, $"<{recipient.Address}>: {recipient.Reply}\r\n");
+            human.Append(CultureInfo.InvariantCulture, $"<{recipient.Address}>: {(recipient.Delivered ? "delivered: " : string.Empty)}{recipient.Reply}\r\n");
         }
 
         var status = new StringBuilder();
@@ -46,7 +53,7 @@ public static class BounceBuilder
         }
 
         status.Append(CultureInfo.InvariantCulture, $"Arrival-Date: {original.ReceivedAt.ToString("r", CultureInfo.InvariantCulture)}\r\n");
-        foreach (FailedRecipient recipient in failed)
+        foreach (ReportedRecipient recipient in failed)
         {
             status.Append("\r\n");
             if (recipient.OriginalRecipient is not null)
@@ -55,7 +62,7 @@ public static class BounceBuilder
             }
 
             status.Append(CultureInfo.InvariantCulture, $"Final-Recipient: rfc822; {recipient.Address}\r\n");
-            status.Append("Action: failed\r\n");
+            status.Append(recipient.Delivered ? "Action: delivered\r\n" : "Action: failed\r\n");
             status.Append(CultureInfo.InvariantCulture, $"Status: {StatusOf(recipient.Reply)}\r\n");
             if (recipient.Reply.Code != 0)
             {
@@ -116,6 +123,6 @@ public static class BounceBuilder
             return words[0];
         }
 
-        return reply.IsPermanent ? "5.0.0" : "4.0.0";
+        return reply.IsPositive ? "2.0.0" : reply.IsPermanent ? "5.0.0" : "4.0.0";
     }
 }

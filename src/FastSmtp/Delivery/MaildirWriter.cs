@@ -35,7 +35,15 @@ public sealed class MaildirWriter(string root)
 
     /// <summary>Delivers bytes; returns the path of the file in new/.</summary>
     public string Deliver(string canonicalHost, string user, ReadOnlyMemory<byte> message) =>
-        Deliver(canonicalHost, user, handle => RandomAccess.Write(handle, message.Span, 0));
+        Deliver(canonicalHost, user, ReadOnlyMemory<byte>.Empty, message);
+
+    /// <summary>Delivers trace fields followed by the message; returns the path of the file in new/.</summary>
+    public string Deliver(string canonicalHost, string user, ReadOnlyMemory<byte> trace, ReadOnlyMemory<byte> message) =>
+        Deliver(canonicalHost, user, handle =>
+        {
+            RandomAccess.Write(handle, trace.Span, 0);
+            RandomAccess.Write(handle, message.Span, trace.Length);
+        });
 
     private string Deliver(string canonicalHost, string user, Action<SafeFileHandle> write)
     {

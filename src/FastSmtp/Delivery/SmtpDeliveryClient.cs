@@ -1,31 +1,42 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Text;
 using FastSmtp.Protocol;
-using FastSmtp.Queue;
 
 namespace FastSmtp.Delivery;
 
 /// <summary>
-/// One connection to a next hop (RFC 5321 as a client): greeting, EHLO (HELO when refused), then
-/// transactions. With PIPELINING (RFC 2920) MAIL, every RCPT and DATA leave in one write. The body
-/// is dot-stuffed on the way out. Replies are read by <see cref="SmtpReplyParser"/>; a reply that
-/// cannot be read ends the connection and counts as a temporary failure, never an exception.
+/// One connection to a next hop (RFC 5321 as a client): greeting, EHLO (HELO when refused),
+/// opportunistic STARTTLS (RFC 3207; any certificate is taken, as Postfix's security level
+/// "may", since the alternative is plain text), then transactions. With PIPELINING (RFC 2920)
+/// MAIL, every RCPT and DATA or BDAT leave in one write; with CHUNKING (RFC 3030) the body goes
+/// as one BDAT LAST chunk, else dot-stuffed after DATA. Replies are read by
+/// <see cref="SmtpReplyParser"/>. A reply that cannot be read, a timeout or a lost connection
+/// ends the connection and counts as a temporary failure, never an exception.
 /// </summary>
 public sealed class SmtpDeliveryClient : IAsyncDisposable
 {
-    private readonly Socket _socket;
-    private readonly PipeReader _input;
-    private readonly PipeWriter _output;
+    /// <summary>RFC 5321 4.5.3.2 gives minutes per step; one bound for every step keeps a dead peer from holding a slot.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(5);
 
-    private SmtpDeliveryClient(Socket socket)
+    private readonly Socket _socket;
+    private readonly NetworkStream _network;
+    private readonly TimeSpan _timeout;
+    private SslStream? _tls;
+    private PipeReader _input;
+    private PipeWriter _output;
+    private bool _broken;
+
+    private SmtpDeliveryClient(Socket socket, TimeSpan timeout)
     {
         _socket = socket;
-        var stream = new NetworkStream(socket, ownsSocket: false);
-        _input = PipeReader.Create(stream);
-        _output = PipeWriter.Create(stream);
+        _timeout = timeout;
+        _network = new NetworkStream(socket, ownsSocket: false);
+        (_input, _output) = PipesOver(_network);
     }
 
     /// <summary>The next hop's EHLO keywords (upper case), e.g. PIPELINING, SIZE, STARTTLS.</summary>
@@ -34,51 +45,49 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
     /// <summary>SIZE from EHLO, or 0 when the next hop gave none.</summary>
     public long MaxMessageSize => Extensions.TryGetValue("SIZE", out string? size) && long.TryParse(size, out long value) ? value : 0;
 
+    /// <summary>The session runs over TLS.</summary>
+    public bool IsTls => _tls is not null;
+
+    /// <summary>The connection is in a clean state for another transaction.</summary>
+    public bool IsReusable => !_broken;
+
+    public EndPoint RemoteEndPoint => _socket.RemoteEndPoint!;
+
     /// <summary>Connects, reads the greeting and introduces itself; null with the reason when the next hop is not usable.</summary>
-    public static async Task<(SmtpDeliveryClient? Client, NextHopReply Reply)> ConnectAsync(EndPoint nextHop, string heloName, CancellationToken cancellationToken)
+    public static async Task<(SmtpDeliveryClient? Client, NextHopReply Reply)> ConnectAsync(
+        EndPoint nextHop, string heloName, CancellationToken cancellationToken, bool startTls = true, TimeSpan? timeout = null)
     {
         var socket = new Socket(nextHop.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        TimeSpan limit = timeout ?? DefaultTimeout;
         try
         {
-            await socket.ConnectAsync(nextHop, cancellationToken);
+            using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            connectTimeout.CancelAfter(limit);
+            await socket.ConnectAsync(nextHop, connectTimeout.Token);
         }
         catch (SocketException exception)
         {
             socket.Dispose();
-            return (null, NextHopReply.Unreadable("connect failed: " + exception.SocketErrorCode));
+            return (null, NextHopReply.Unreadable($"connect to {nextHop} failed: {exception.SocketErrorCode}"));
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            return (null, NextHopReply.Unreadable($"connect to {nextHop} timed out"));
         }
 
-        var client = new SmtpDeliveryClient(socket);
-        NextHopReply greeting = (await client.ReadRepliesAsync(1, cancellationToken))[0];
-        if (greeting.Code != 220)
+        var client = new SmtpDeliveryClient(socket, limit);
+        NextHopReply reply = await client.OpenAsync(heloName, startTls, cancellationToken);
+        if (!reply.IsPositive)
         {
             await client.DisposeAsync();
-            return (null, greeting);
+            return (null, reply);
         }
 
-        client.Write($"EHLO {heloName}\r\n");
-        await client._output.FlushAsync(cancellationToken);
-        (NextHopReply ehlo, List<string> lines) = await client.ReadReplyLinesAsync(cancellationToken);
-        if (ehlo.Code != 250)
-        {
-            // RFC 5321 3.2: a server that does not know EHLO is still spoken to with HELO.
-            client.Write($"HELO {heloName}\r\n");
-            await client._output.FlushAsync(cancellationToken);
-            ehlo = (await client.ReadRepliesAsync(1, cancellationToken))[0];
-            if (ehlo.Code != 250)
-            {
-                await client.DisposeAsync();
-                return (null, ehlo);
-            }
-
-            lines = [];
-        }
-
-        client.Extensions = lines.Skip(1).Select(line => line.Split(' ', 2)).ToDictionary(p => p[0].ToUpperInvariant(), p => p.Length > 1 ? p[1] : string.Empty);
-        return (client, ehlo);
+        return (client, reply);
     }
 
-    /// <summary>One transaction: MAIL, RCPT for each recipient, DATA with the body.</summary>
+    /// <summary>One transaction: MAIL, RCPT for each recipient, then the body by BDAT or DATA.</summary>
     public async Task<DeliveryResult> SendAsync(string mailFrom, IReadOnlyList<string> recipients, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         if (MaxMessageSize > 0 && body.Length > MaxMessageSize)
@@ -88,39 +97,160 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
             return new DeliveryResult(recipients.Select(_ => tooBig).ToList(), tooBig);
         }
 
-        bool pipelining = Extensions.ContainsKey("PIPELINING");
-        string size = MaxMessageSize > 0 ? FormattableString.Invariant($" SIZE={body.Length}") : string.Empty;
-        var replies = new List<NextHopReply>();
-
-        Write($"MAIL FROM:<{mailFrom}>{size}\r\n");
-        if (!pipelining)
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_timeout);
+        try
         {
-            await _output.FlushAsync(cancellationToken);
-            replies.AddRange(await ReadRepliesAsync(1, cancellationToken));
+            return await TransactAsync(mailFrom, recipients, body, timeout.Token);
+        }
+        catch (Exception exception) when (exception is IOException or SocketException or AuthenticationException
+            || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            _broken = true;
+            NextHopReply lost = NextHopReply.Unreadable(exception is OperationCanceledException ? "timed out talking to the next hop" : "connection lost: " + exception.Message);
+            return new DeliveryResult(recipients.Select(_ => lost).ToList(), lost);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_broken)
+            {
+                Write("QUIT\r\n");
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await _output.FlushAsync(timeout.Token);
+            }
+        }
+        catch (Exception exception) when (exception is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // Already gone.
         }
 
+        await _input.CompleteAsync();
+        await _output.CompleteAsync();
+        if (_tls is not null)
+        {
+            await _tls.DisposeAsync();
+        }
+
+        await _network.DisposeAsync();
+        _socket.Dispose();
+    }
+
+    private async Task<NextHopReply> OpenAsync(string heloName, bool startTls, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_timeout);
+        try
+        {
+            NextHopReply greeting = (await ReadRepliesAsync(1, timeout.Token))[0];
+            if (greeting.Code != 220)
+            {
+                return greeting.IsPositive ? NextHopReply.Unreadable("unexpected greeting: " + greeting) : greeting;
+            }
+
+            NextHopReply hello = await HelloAsync(heloName, timeout.Token);
+            if (hello.IsPositive && startTls && Extensions.ContainsKey("STARTTLS"))
+            {
+                Write("STARTTLS\r\n");
+                await _output.FlushAsync(timeout.Token);
+                NextHopReply ready = (await ReadRepliesAsync(1, timeout.Token))[0];
+                if (ready.Code == 220)
+                {
+                    await _input.CompleteAsync();
+                    await _output.CompleteAsync();
+                    _tls = new SslStream(_network, leaveInnerStreamOpen: true);
+                    await _tls.AuthenticateAsClientAsync(
+                        new SslClientAuthenticationOptions
+                        {
+                            TargetHost = (RemoteEndPoint as IPEndPoint)?.Address.ToString() ?? "localhost",
+                            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                            RemoteCertificateValidationCallback = static (_, _, _, _) => true,
+                        },
+                        timeout.Token);
+                    (_input, _output) = PipesOver(_tls);
+
+                    // RFC 3207 4.2: everything learnt before TLS is forgotten; EHLO again.
+                    hello = await HelloAsync(heloName, timeout.Token);
+                }
+            }
+
+            return hello;
+        }
+        catch (Exception exception) when (exception is IOException or SocketException or AuthenticationException
+            || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            _broken = true;
+            return NextHopReply.Unreadable(exception switch
+            {
+                OperationCanceledException => "timed out waiting for the next hop",
+                AuthenticationException => "TLS handshake failed: " + exception.Message,
+                _ => "connection lost: " + exception.Message,
+            });
+        }
+    }
+
+    private async Task<NextHopReply> HelloAsync(string heloName, CancellationToken cancellationToken)
+    {
+        Write($"EHLO {heloName}\r\n");
+        await _output.FlushAsync(cancellationToken);
+        (NextHopReply ehlo, List<string> lines) = await ReadReplyLinesAsync(cancellationToken);
+        if (ehlo.Code != 250 && ehlo.Code != 0)
+        {
+            // RFC 5321 3.2: a server that does not know EHLO is still spoken to with HELO.
+            Write($"HELO {heloName}\r\n");
+            await _output.FlushAsync(cancellationToken);
+            ehlo = (await ReadRepliesAsync(1, cancellationToken))[0];
+            lines = [];
+        }
+
+        Extensions = lines.Skip(1).Select(line => line.Split(' ', 2)).GroupBy(p => p[0].ToUpperInvariant())
+            .ToDictionary(g => g.Key, g => g.First().Length > 1 ? g.First()[1] : string.Empty);
+        return ehlo;
+    }
+
+    private async Task<DeliveryResult> TransactAsync(string mailFrom, IReadOnlyList<string> recipients, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        bool pipelining = Extensions.ContainsKey("PIPELINING");
+        bool chunking = Extensions.ContainsKey("CHUNKING");
+        string size = Extensions.ContainsKey("SIZE") ? FormattableString.Invariant($" SIZE={body.Length}") : string.Empty;
+        var replies = new List<NextHopReply>(recipients.Count + 2);
+
+        Write($"MAIL FROM:<{mailFrom}>{size}\r\n");
+        await FlushUnlessPipelining(pipelining, replies, cancellationToken);
         foreach (string recipient in recipients)
         {
             Write($"RCPT TO:<{recipient}>\r\n");
-            if (!pipelining)
-            {
-                await _output.FlushAsync(cancellationToken);
-                replies.AddRange(await ReadRepliesAsync(1, cancellationToken));
-            }
+            await FlushUnlessPipelining(pipelining, replies, cancellationToken);
+        }
+
+        if (chunking)
+        {
+            // RFC 3030: with PIPELINING the whole transaction, body included, is one write; a
+            // refused MAIL or RCPT still reads the chunk, so nothing is taken for a command.
+            Write(FormattableString.Invariant($"BDAT {body.Length} LAST\r\n"));
+            _output.Write(body.Span);
+            await _output.FlushAsync(cancellationToken);
+            replies.AddRange(await ReadRepliesAsync(pipelining ? recipients.Count + 2 : 1, cancellationToken));
+            return Result(replies, recipients.Count, replies[^1]);
         }
 
         Write("DATA\r\n");
         await _output.FlushAsync(cancellationToken);
         replies.AddRange(await ReadRepliesAsync(pipelining ? recipients.Count + 2 : 1, cancellationToken));
-
-        NextHopReply mail = replies[0];
         NextHopReply data = replies[^1];
-        List<NextHopReply> perRecipient = replies.Skip(1).Take(recipients.Count)
-            .Select(rcpt => mail.IsPositive ? rcpt : mail)
-            .ToList();
         if (data.Code != 354)
         {
-            return new DeliveryResult(perRecipient, data.IsPositive ? NextHopReply.Unreadable("DATA not accepted: " + data) : data);
+            if (data.IsPositive)
+            {
+                _broken = true;
+                data = NextHopReply.Unreadable("DATA not accepted: " + data);
+            }
+
+            await ResetAsync(cancellationToken);
+            return Result(replies, recipients.Count, data);
         }
 
         var stuffer = new DotStuffer();
@@ -128,30 +258,54 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
         stuffer.Complete(_output);
         await _output.FlushAsync(cancellationToken);
         NextHopReply final = (await ReadRepliesAsync(1, cancellationToken))[0];
+        return Result(replies, recipients.Count, final);
+    }
+
+    private async Task FlushUnlessPipelining(bool pipelining, List<NextHopReply> replies, CancellationToken cancellationToken)
+    {
+        if (!pipelining)
+        {
+            await _output.FlushAsync(cancellationToken);
+            replies.AddRange(await ReadRepliesAsync(1, cancellationToken));
+        }
+    }
+
+    /// <summary>After a refused transaction the connection is put back to a clean state for the next one.</summary>
+    private async Task ResetAsync(CancellationToken cancellationToken)
+    {
+        if (_broken)
+        {
+            return;
+        }
+
+        Write("RSET\r\n");
+        await _output.FlushAsync(cancellationToken);
+        if (!(await ReadRepliesAsync(1, cancellationToken))[0].IsPositive)
+        {
+            _broken = true;
+        }
+    }
+
+    /// <summary>Each recipient's answer: its RCPT reply, or MAIL's when MAIL was refused.</summary>
+    private static DeliveryResult Result(List<NextHopReply> replies, int recipients, NextHopReply final)
+    {
+        NextHopReply mail = replies[0];
+        var perRecipient = new List<NextHopReply>(recipients);
+        for (int i = 0; i < recipients; i++)
+        {
+            perRecipient.Add(mail.IsPositive ? replies[1 + i] : mail);
+        }
+
         return new DeliveryResult(perRecipient, final);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            Write("QUIT\r\n");
-            await _output.FlushAsync();
-        }
-        catch (IOException)
-        {
-            // Already gone.
-        }
-
-        await _input.CompleteAsync();
-        await _output.CompleteAsync();
-        _socket.Dispose();
-    }
+    private static (PipeReader, PipeWriter) PipesOver(Stream stream) =>
+        (PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true)), PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true)));
 
     /// <summary>A command line, encoded straight into the pipe's buffer.</summary>
     private void Write(string line)
     {
-        int length = Encoding.ASCII.GetBytes(line, _output.GetSpan(line.Length));
+        int length = Encoding.UTF8.GetBytes(line, _output.GetSpan(Encoding.UTF8.GetMaxByteCount(line.Length)));
         _output.Advance(length);
     }
 
@@ -180,16 +334,7 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
         var lines = new List<string>();
         while (true)
         {
-            ReadResult result;
-            try
-            {
-                result = await _input.ReadAsync(cancellationToken);
-            }
-            catch (IOException exception)
-            {
-                return (NextHopReply.Unreadable("connection lost: " + exception.Message), lines);
-            }
-
+            ReadResult result = await _input.ReadAsync(cancellationToken);
             ReadOnlySequence<byte> buffer = result.Buffer;
             var reader = new SequenceReader<byte>(buffer);
             var handler = new CollectingHandler(lines);
@@ -197,13 +342,24 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
             _input.AdvanceTo(reader.Position, complete ? reader.Position : buffer.End);
             if (complete)
             {
-                return handler.Rejection is { } rejection
-                    ? (NextHopReply.Unreadable("unreadable reply: " + rejection), lines)
-                    : (new NextHopReply(handler.Code, string.Join(" ", lines.Count > 0 ? lines[^1] : string.Empty)), lines);
+                if (handler.Rejection is { } rejection)
+                {
+                    _broken = true;
+                    return (NextHopReply.Unreadable("unreadable reply: " + rejection), lines);
+                }
+
+                if (handler.Code == 421)
+                {
+                    // RFC 5321 3.8: the server is closing the channel.
+                    _broken = true;
+                }
+
+                return (new NextHopReply(handler.Code, lines.Count > 0 ? lines[^1] : string.Empty), lines);
             }
 
             if (result.IsCompleted)
             {
+                _broken = true;
                 return (NextHopReply.Unreadable("connection closed by the next hop"), lines);
             }
         }

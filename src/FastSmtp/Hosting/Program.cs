@@ -1,5 +1,7 @@
 using System.Net;
+using FastSmtp.Delivery;
 using FastSmtp.Queue;
+using FastSmtp.Routing;
 using FastSmtp.Session;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
@@ -29,13 +31,15 @@ public static class Program
                     return PolicyCommands.Explain(rest, Console.Out, Console.Error);
                 case ["queue", "list", .. var rest]:
                     return QueueCommands.List(rest, Console.Out, Console.Error);
+                case ["queue", "flush", .. var rest]:
+                    return await QueueCommands.FlushAsync(rest, Console.Out, Console.Error);
                 case ["hash-password", .. var rest]:
                     return PolicyCommands.HashPassword(rest, Console.In, Console.Out, Console.Error);
                 case ["serve", ..]:
                     args = args[1..];
                     break;
                 default:
-                    await Console.Error.WriteLineAsync($"fastsmtp: unknown command '{string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')))}'. Commands: serve (default), policy check, policy explain IP SENDER RECIPIENT [--auth user@host], hash-password, queue list [--spool DIR]");
+                    await Console.Error.WriteLineAsync($"fastsmtp: unknown command '{string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')))}'. Commands: serve (default), policy check, policy explain IP SENDER RECIPIENT [--auth user@host], hash-password, queue list [--spool DIR], queue flush [--spool DIR]");
                     return 2;
             }
         }
@@ -97,6 +101,18 @@ public static class Program
         return 0;
     }
 
+    /// <summary>--dns ADDR[:PORT], port 53 when none is given; null for the system's resolver.</summary>
+    private static IPEndPoint? DnsServer(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        IPEndPoint endpoint = IPEndPoint.Parse(value);
+        return endpoint.Port == 0 ? new IPEndPoint(endpoint.Address, 53) : endpoint;
+    }
+
     public static WebApplication Build(string[] args, List<ListenOptions> listeners)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
@@ -124,12 +140,24 @@ public static class Program
             .Validate(o => o.MaxMessageSize > 0, "--max-message-size must be a positive number of bytes")
             .Validate(o => o.MaxRecipients > 0, "--max-recipients must be positive")
             .Validate(o => o.MaxConnections > 0, "--max-connections must be positive")
+            .Validate(o => string.IsNullOrEmpty(o.Dns) || IPEndPoint.TryParse(o.Dns, out _), "--dns must be ADDR[:PORT], for example 127.0.0.1:53")
+            .Validate(o => string.IsNullOrEmpty(o.Smarthost) || MailRouter.SplitHostPort(o.Smarthost) is { Host.Length: > 0, Port: > 0 and < 65536 }, "--smarthost must be HOST:PORT")
+            .Validate(o => o.MxPort is > 0 and < 65536, "--mx-port must be a TCP port")
+            .Validate(o => o.DeliveryConcurrency > 0 && o.DestinationConcurrency > 0, "--delivery-concurrency and --destination-concurrency must be positive")
             .Validate(o => string.IsNullOrEmpty(o.TlsCert) == string.IsNullOrEmpty(o.TlsKey), "--tls-cert and --tls-key go together")
             .Validate(o => string.IsNullOrEmpty(o.TlsCert) || (File.Exists(o.TlsCert) && File.Exists(o.TlsKey)), "--tls-cert or --tls-key names a file that does not exist")
             .ValidateOnStart();
 
         builder.Services.AddSingleton(sp => new Spool(sp.GetRequiredService<IOptions<SmtpServerOptions>>().Value.Spool, sp.GetRequiredService<ILogger<Spool>>()));
         builder.Services.AddSingleton<IMessageStore>(sp => sp.GetRequiredService<Spool>());
+        builder.Services.AddSingleton(sp => new DnsResolver(DnsServer(sp.GetRequiredService<IOptions<SmtpServerOptions>>().Value.Dns)));
+        builder.Services.AddSingleton(sp =>
+        {
+            SmtpServerOptions o = sp.GetRequiredService<IOptions<SmtpServerOptions>>().Value;
+            return new MailRouter(sp.GetRequiredService<DnsResolver>(), string.IsNullOrWhiteSpace(o.Smarthost) ? null : o.Smarthost, o.MxPort);
+        });
+        builder.Services.AddSingleton<DeliveryAgent>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DeliveryAgent>());
         builder.Services.AddSingleton<Policy.AutoDenyList>();
         builder.Services.AddSingleton<AuthFailureThrottle>();
         builder.Services.AddSingleton<SmtpServerContext>();

@@ -3,23 +3,15 @@ using FastSmtp.Queue;
 
 namespace FastSmtp.Hosting;
 
-/// <summary>`queue list --spool DIR` (SPEC.md section 7).</summary>
+/// <summary>`queue list --spool DIR` and `queue flush --spool DIR` (SPEC.md section 7).</summary>
 internal static class QueueCommands
 {
     /// <summary>One line per undelivered recipient: queue id, recipient, attempts, next try, last error.</summary>
     public static int List(string[] arguments, TextWriter output, TextWriter error)
     {
-        string spool = arguments is ["--spool", var directory] ? directory : new SmtpServerOptions().Spool;
-        if (arguments.Length != 0 && arguments is not ["--spool", _])
+        if (!TryGetSpool("list", arguments, error, out string spool, out int status))
         {
-            error.WriteLine("usage: FastSmtp queue list [--spool DIR]");
-            return 2;
-        }
-
-        if (!Directory.Exists(SpoolFormat.QueueDirectory(spool)))
-        {
-            error.WriteLine($"queue list: {Path.GetFullPath(spool)} is not a spool");
-            return 1;
+            return status;
         }
 
         List<QueuedRecipient> queue = SpoolReader.ReadQueue(spool);
@@ -31,5 +23,45 @@ internal static class QueueCommands
 
         error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{queue.Count} undelivered recipients"));
         return 0;
+    }
+
+    /// <summary>Tells the server running on the spool to try every deferred message now.</summary>
+    public static async Task<int> FlushAsync(string[] arguments, TextWriter output, TextWriter error)
+    {
+        if (!TryGetSpool("flush", arguments, error, out string spool, out int status))
+        {
+            return status;
+        }
+
+        string? answer = await Delivery.QueueControl.SendAsync(Path.GetFullPath(spool), "flush");
+        if (answer is null)
+        {
+            error.WriteLine($"queue flush: no FastSmtp server is running on {Path.GetFullPath(spool)}");
+            return 1;
+        }
+
+        output.WriteLine(answer);
+        return 0;
+    }
+
+    private static bool TryGetSpool(string command, string[] arguments, TextWriter error, out string spool, out int status)
+    {
+        spool = arguments is ["--spool", var directory] ? directory : new SmtpServerOptions().Spool;
+        status = 0;
+        if (arguments.Length != 0 && arguments is not ["--spool", _])
+        {
+            error.WriteLine($"usage: FastSmtp queue {command} [--spool DIR]");
+            status = 2;
+            return false;
+        }
+
+        if (!Directory.Exists(SpoolFormat.QueueDirectory(spool)))
+        {
+            error.WriteLine($"queue {command}: {Path.GetFullPath(spool)} is not a spool");
+            status = 1;
+            return false;
+        }
+
+        return true;
     }
 }

@@ -24,6 +24,24 @@ public sealed class SmtpServerOptions
 
     public int MaxConnections { get; set; } = 10_000;
 
+    /// <summary>HOST:PORT that receives all remote mail; none means MX routing.</summary>
+    public string? Smarthost { get; set; }
+
+    /// <summary>ADDR:PORT of the DNS server for MX, A/AAAA and DNSBL lookups; none means the system's.</summary>
+    public string? Dns { get; set; }
+
+    /// <summary>The port MX hosts are spoken to on (25; another only to test MX routing without privileges).</summary>
+    public int MxPort { get; set; } = 25;
+
+    /// <summary>Outbound transactions in flight at once, over all destinations (Postfix's default_process_limit).</summary>
+    public int DeliveryConcurrency { get; set; } = 100;
+
+    /// <summary>Outbound connections to one destination at once (Postfix's default_destination_concurrency_limit).</summary>
+    public int DestinationConcurrency { get; set; } = 20;
+
+    /// <summary>How long any one step of an outbound session may take.</summary>
+    public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
     public string? TlsCert { get; set; }
 
     public string? TlsKey { get; set; }

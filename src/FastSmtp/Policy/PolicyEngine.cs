@@ -23,6 +23,15 @@ public static class PolicyEngine<TPolicy>
             : new PolicyDecision(PolicyOutcome.Accept, PolicyReason.ClientAllowed, PolicyFile.None, 0);
     }
 
+    /// <summary>The relay.txt line holding <paramref name="address"/>, or 0.</summary>
+    public static int RelayLine(IPAddress address)
+    {
+        address = AsIPv4IfMapped(address);
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out int length);
+        return TPolicy.FindRelay(bytes[..length]);
+    }
+
     /// <summary>kill.lst at MAIL FROM: user@host and @host exactly, @*suffix as a string suffix of the domain.</summary>
     public static PolicyDecision CheckSender(ReadOnlySpan<byte> sender)
     {

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
+using IODirectory = System.IO.Directory;
 
 namespace FastSmtp.Queue;
 
@@ -24,8 +25,11 @@ public sealed partial class Spool : IMessageStore, IDisposable
     private readonly List<StateBatch> _stateBatch = [];
     private readonly List<(int Start, int End, PendingMessage? Message)> _layout = [];
     private readonly List<ReadOnlyMemory<byte>> _gather = [];
+    private readonly List<QueueEntry> _committedEntries = [];
     private readonly SpoolRecordWriter _records = new();
     private readonly Thread _committer;
+    private readonly Dictionary<long, int> _liveMessagesBySegment = [];
+    private readonly Lock _retireLock = new();
     private SafeFileHandle _segment;
     private long _segmentNumber;
     private long _segmentLength;
@@ -35,14 +39,26 @@ public sealed partial class Spool : IMessageStore, IDisposable
     {
         _directory = Path.GetFullPath(directory);
         _logger = logger;
-        Directory.CreateDirectory(SpoolFormat.QueueDirectory(_directory));
-        Directory.CreateDirectory(SpoolFormat.DataDirectory(_directory));
+        IODirectory.CreateDirectory(SpoolFormat.QueueDirectory(_directory));
+        IODirectory.CreateDirectory(SpoolFormat.DataDirectory(_directory));
         _segment = OpenLastSegment();
+        Recovered = Recover();
         _committer = new Thread(CommitLoop) { IsBackground = true, Name = "FastSmtp spool commit" };
         _committer.Start();
     }
 
     public string DataDirectory => SpoolFormat.DataDirectory(_directory);
+
+    public string Directory => _directory;
+
+    /// <summary>The messages found unfinished in the log at start-up, oldest first.</summary>
+    public IReadOnlyList<QueueEntry> Recovered { get; }
+
+    /// <summary>
+    /// Raised on the commit thread for each message once it is durable, before its session is
+    /// told: the delivery side queues it from here. Handlers must only hand the entry on.
+    /// </summary>
+    public event Action<QueueEntry>? Committed;
 
     /// <summary>Messages committed in batches, and the number of batches: their ratio is the fsync saving.</summary>
     public long CommittedMessages { get; private set; }
@@ -172,8 +188,14 @@ public sealed partial class Spool : IMessageStore, IDisposable
             }
 
             long total = 0;
+            _committedEntries.Clear();
             foreach ((int recordStart, int fixedEnd, PendingMessage? message) in _layout)
             {
+                if (message is not null)
+                {
+                    _committedEntries.Add(NewEntry(message, _segmentNumber, start + total));
+                }
+
                 int payloadStart = recordStart + SpoolFormat.HeaderLength;
                 uint crc = Crc32C.Append(~0u, _records.SpanAt(payloadStart, fixedEnd - payloadStart));
                 long payloadLength = fixedEnd - payloadStart;
@@ -200,6 +222,16 @@ public sealed partial class Spool : IMessageStore, IDisposable
             RandomAccess.Write(_segment, _gather, start);
             RandomAccess.FlushToDisk(_segment);
             _segmentLength = start + total;
+            lock (_retireLock)
+            {
+                _liveMessagesBySegment[_segmentNumber] = _liveMessagesBySegment.GetValueOrDefault(_segmentNumber) + _committedEntries.Count;
+            }
+
+            foreach (QueueEntry entry in _committedEntries)
+            {
+                Committed?.Invoke(entry);
+            }
+
             CommittedMessages += _batch.Count;
             CommittedBatches++;
             if (_segmentLength >= SpoolFormat.SegmentRolloverLength)
@@ -221,6 +253,94 @@ public sealed partial class Spool : IMessageStore, IDisposable
             TryTruncate(start);
             return CommitResult.StorageError;
         }
+    }
+
+    /// <summary>
+    /// A message has left the queue (every recipient delivered or failed, and that recorded):
+    /// its body file goes, and log segments holding nothing live any more are deleted, oldest
+    /// first. Only a prefix of the log is ever deleted, since a segment may hold state records of
+    /// messages in older ones.
+    /// </summary>
+    public void Retire(QueueEntry entry)
+    {
+        if (entry.BodyInFile)
+        {
+            File.Delete(SpoolFormat.DataPath(_directory, entry.QueueId));
+        }
+
+        lock (_retireLock)
+        {
+            _liveMessagesBySegment[entry.Segment]--;
+            DeleteSpentSegments();
+        }
+    }
+
+    /// <summary>Log segments still on disk (the current one included).</summary>
+    public int SegmentCount
+    {
+        get
+        {
+            lock (_retireLock)
+            {
+                return SpoolFormat.ListSegments(_directory).Count;
+            }
+        }
+    }
+
+    private void DeleteSpentSegments()
+    {
+        foreach (long segment in SpoolFormat.ListSegments(_directory))
+        {
+            if (segment >= Volatile.Read(ref _segmentNumber) || _liveMessagesBySegment.GetValueOrDefault(segment) > 0)
+            {
+                return;
+            }
+
+            File.Delete(SpoolFormat.SegmentPath(_directory, segment));
+            _liveMessagesBySegment.Remove(segment);
+            LogSegmentDeleted(_logger, segment);
+        }
+    }
+
+    /// <summary>
+    /// Replays the log; counts live messages per segment; deletes body files no live message
+    /// owns (a crash between spilling a body and committing its record leaves one behind).
+    /// </summary>
+    private List<QueueEntry> Recover()
+    {
+        List<QueueEntry> live = SpoolReader.Replay(_directory).Where(entry => !entry.IsDone).ToList();
+        var owned = new HashSet<string>(StringComparer.Ordinal);
+        foreach (QueueEntry entry in live)
+        {
+            _liveMessagesBySegment[entry.Segment] = _liveMessagesBySegment.GetValueOrDefault(entry.Segment) + 1;
+            if (entry.BodyInFile)
+            {
+                owned.Add(entry.QueueId.ToString());
+            }
+        }
+
+        foreach (string file in IODirectory.EnumerateFiles(DataDirectory))
+        {
+            if (!owned.Contains(Path.GetFileName(file)))
+            {
+                File.Delete(file);
+                LogOrphanDeleted(_logger, file);
+            }
+        }
+
+        DeleteSpentSegments();
+        return live;
+    }
+
+    private static QueueEntry NewEntry(PendingMessage message, long segment, long offset)
+    {
+        var recipients = new RecipientProgress[message.Recipients.Count];
+        for (int i = 0; i < recipients.Length; i++)
+        {
+            recipients[i] = new RecipientProgress(message.Recipients[i].Address, RecipientState.Pending, 0, message.ReceivedAt, null);
+        }
+
+        return new QueueEntry(message.QueueId, message.ReceivedAt, segment, offset, message.Body.FilePath is not null, recipients);
     }
 
     private SafeFileHandle OpenLastSegment()
@@ -281,6 +401,12 @@ public sealed partial class Spool : IMessageStore, IDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Spool commit of {Count} messages and state batches to {Spool} failed")]
     private static partial void LogCommitFailed(ILogger logger, Exception exception, int count, string spool);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Spool segment {Segment} holds nothing undelivered any more; deleted")]
+    private static partial void LogSegmentDeleted(ILogger logger, long segment);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Spool body file {Path} belongs to no queued message (left by a crash before its commit); deleted")]
+    private static partial void LogOrphanDeleted(ILogger logger, string path);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Spool segment {Path} had a torn tail of {Bytes} bytes from an unfinished write; cut off")]
     private static partial void LogTornTail(ILogger logger, string path, long bytes);

@@ -38,6 +38,9 @@ public static class SpoolFormat
 
     public static string DataDirectory(string spool) => Path.Combine(spool, "data");
 
+    /// <summary>Where a message's body lives when it is not inline.</summary>
+    public static string DataPath(string spool, QueueId queueId) => Path.Combine(DataDirectory(spool), queueId.ToString());
+
     public static string SegmentPath(string spool, long number) =>
         Path.Combine(QueueDirectory(spool), number.ToString("D8", System.Globalization.CultureInfo.InvariantCulture) + ".log");
 

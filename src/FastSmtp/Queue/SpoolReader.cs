@@ -7,17 +7,17 @@ namespace FastSmtp.Queue;
 /// <summary>Reads the spool back: recovery at start-up, `queue list`, and tests.</summary>
 public static class SpoolReader
 {
-    /// <summary>Every committed message in the spool, oldest first.</summary>
+    /// <summary>Every committed message in the spool, oldest first, bodies included.</summary>
     public static List<SpooledMessage> ReadMessages(string spool)
     {
         var messages = new List<SpooledMessage>();
         foreach (long segment in SpoolFormat.ListSegments(spool))
         {
-            ScanSegment(SpoolFormat.SegmentPath(spool, segment), payload =>
+            ScanSegment(SpoolFormat.SegmentPath(spool, segment), (payload, _) =>
             {
                 if (payload[0] == SpoolFormat.MessageRecord)
                 {
-                    messages.Add(ParseMessage(spool, payload));
+                    messages.Add(ParseMessage(spool, payload, readBody: true));
                 }
             });
         }
@@ -26,45 +26,61 @@ public static class SpoolReader
     }
 
     /// <summary>
-    /// Replays the log: every recipient not yet delivered or failed, with its attempts, next
-    /// attempt and last response, in queue order. This is what a restart resumes and what
-    /// `queue list` prints.
+    /// Replays the log: every message with each recipient's last recorded state, in queue order,
+    /// finished ones included. Bodies are not read. This is what a restart resumes.
     /// </summary>
-    public static List<QueuedRecipient> ReadQueue(string spool)
+    public static List<QueueEntry> Replay(string spool)
     {
-        var recipients = new Dictionary<(ulong, int), QueuedRecipient>();
-        var order = new List<(ulong, int)>();
+        var entries = new Dictionary<ulong, QueueEntry>();
+        var order = new List<QueueEntry>();
         foreach (long segment in SpoolFormat.ListSegments(spool))
         {
-            ScanSegment(SpoolFormat.SegmentPath(spool, segment), payload =>
+            ScanSegment(SpoolFormat.SegmentPath(spool, segment), (payload, offset) =>
             {
                 if (payload[0] == SpoolFormat.MessageRecord)
                 {
-                    SpooledMessage message = ParseMessage(spool, payload);
-                    for (int i = 0; i < message.Recipients.Count; i++)
+                    SpooledMessage message = ParseMessage(spool, payload, readBody: false);
+                    var recipients = message.Recipients
+                        .Select(r => new RecipientProgress(r.Address, RecipientState.Pending, 0, message.ReceivedAt, null))
+                        .ToArray();
+                    var entry = new QueueEntry(message.QueueId, message.ReceivedAt, segment, offset, message.BodyInFile, recipients);
+                    if (entries.TryAdd(message.QueueId.Value, entry))
                     {
-                        recipients[(message.QueueId.Value, i)] = new QueuedRecipient(message.QueueId, i, message.Recipients[i].Address, RecipientState.Pending, 0, message.ReceivedAt, null);
-                        order.Add((message.QueueId.Value, i));
+                        order.Add(entry);
                     }
                 }
                 else if (payload[0] == SpoolFormat.RecipientStateRecord)
                 {
                     RecipientStateChange change = ParseStateChange(payload);
-                    if (recipients.TryGetValue((change.QueueId.Value, change.RecipientIndex), out QueuedRecipient? current))
+                    if (entries.TryGetValue(change.QueueId.Value, out QueueEntry? entry))
                     {
-                        recipients[(change.QueueId.Value, change.RecipientIndex)] = current with
-                        {
-                            State = change.State,
-                            Attempts = change.Attempts,
-                            NextAttempt = change.NextAttempt,
-                            LastResponse = change.LastResponse,
-                        };
+                        entry.Apply(change);
                     }
                 }
             });
         }
 
-        return order.Select(key => recipients[key]).Where(r => r.State is RecipientState.Pending or RecipientState.Deferred).ToList();
+        return order;
+    }
+
+    /// <summary>Every recipient not yet delivered or failed, in queue order: what `queue list` prints.</summary>
+    public static List<QueuedRecipient> ReadQueue(string spool) =>
+        Replay(spool)
+            .SelectMany(entry => entry.Recipients.Select((r, index) => new QueuedRecipient(entry.QueueId, index, r.Address, r.State, r.Attempts, r.NextAttempt, r.LastResponse)))
+            .Where(r => r.State is RecipientState.Pending or RecipientState.Deferred)
+            .ToList();
+
+    /// <summary>The message whose record starts at <paramref name="offset"/> of a segment, with its body.</summary>
+    public static SpooledMessage ReadMessageAt(string spool, long segment, long offset)
+    {
+        using SafeFileHandle handle = File.OpenHandle(SpoolFormat.SegmentPath(spool, segment), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        byte[]? payload = ReadRecord(handle, offset, RandomAccess.GetLength(handle));
+        if (payload is null || payload[0] != SpoolFormat.MessageRecord)
+        {
+            throw new InvalidDataException($"no message record at {offset} of spool segment {segment}");
+        }
+
+        return ParseMessage(spool, payload, readBody: true);
     }
 
     private static RecipientStateChange ParseStateChange(byte[] payload)
@@ -80,41 +96,48 @@ public static class SpoolReader
     }
 
     /// <summary>
-    /// Walks a segment's records and returns the length of its valid prefix: the offset of the
-    /// first record that is short, has a bad magic or length, or fails its CRC (a torn tail).
+    /// Walks a segment's records (payload and the record's offset) and returns the length of its
+    /// valid prefix: the offset of the first record that is short, has a bad magic or length, or
+    /// fails its CRC (a torn tail).
     /// </summary>
-    public static long ScanSegment(string path, Action<byte[]>? onRecord)
+    public static long ScanSegment(string path, Action<byte[], long>? onRecord)
     {
-        using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         long fileLength = RandomAccess.GetLength(handle);
         long offset = 0;
-        Span<byte> header = stackalloc byte[SpoolFormat.HeaderLength];
-        while (offset + SpoolFormat.HeaderLength <= fileLength)
+        while (ReadRecord(handle, offset, fileLength) is { } payload)
         {
-            RandomAccess.Read(handle, header, offset);
-            uint magic = BinaryPrimitives.ReadUInt32LittleEndian(header);
-            uint length = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
-            uint crc = BinaryPrimitives.ReadUInt32LittleEndian(header[8..]);
-            if (magic != SpoolFormat.Magic || length > SpoolFormat.MaxPayloadLength || offset + SpoolFormat.HeaderLength + length > fileLength)
-            {
-                break;
-            }
-
-            byte[] payload = new byte[length];
-            RandomAccess.Read(handle, payload, offset + SpoolFormat.HeaderLength);
-            if (Crc32C.Compute(payload) != crc)
-            {
-                break;
-            }
-
-            onRecord?.Invoke(payload);
-            offset += SpoolFormat.HeaderLength + length;
+            onRecord?.Invoke(payload, offset);
+            offset += SpoolFormat.HeaderLength + payload.Length;
         }
 
         return offset;
     }
 
-    private static SpooledMessage ParseMessage(string spool, byte[] payload)
+    /// <summary>The payload of the record at <paramref name="offset"/>, or null when none is whole and valid there.</summary>
+    private static byte[]? ReadRecord(SafeFileHandle handle, long offset, long fileLength)
+    {
+        if (offset + SpoolFormat.HeaderLength > fileLength)
+        {
+            return null;
+        }
+
+        Span<byte> header = stackalloc byte[SpoolFormat.HeaderLength];
+        RandomAccess.Read(handle, header, offset);
+        uint magic = BinaryPrimitives.ReadUInt32LittleEndian(header);
+        uint length = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
+        uint crc = BinaryPrimitives.ReadUInt32LittleEndian(header[8..]);
+        if (magic != SpoolFormat.Magic || length == 0 || length > SpoolFormat.MaxPayloadLength || offset + SpoolFormat.HeaderLength + length > fileLength)
+        {
+            return null;
+        }
+
+        byte[] payload = new byte[length];
+        RandomAccess.Read(handle, payload, offset + SpoolFormat.HeaderLength);
+        return Crc32C.Compute(payload) == crc ? payload : null;
+    }
+
+    private static SpooledMessage ParseMessage(string spool, byte[] payload, bool readBody)
     {
         var reader = new PayloadReader(payload);
         if (reader.ReadByte() != SpoolFormat.MessageRecord)
@@ -140,10 +163,13 @@ public static class SpoolReader
 
         byte storage = reader.ReadByte();
         long bodyLength = (long)reader.ReadUInt64();
-        byte[] body = storage == SpoolFormat.BodyInline
-            ? reader.ReadBytes((int)bodyLength)
-            : File.ReadAllBytes(Path.Combine(SpoolFormat.DataDirectory(spool), queueId.ToString()));
-        return new SpooledMessage(queueId, receivedAt, clientAddress, heloName, protocol, mailFrom, (flags & 1) != 0, (flags & 2) != 0, dsnReturn, envelopeId, recipients, body);
+        byte[] body = !readBody ? []
+            : storage == SpoolFormat.BodyInline ? reader.ReadBytes((int)bodyLength)
+            : File.ReadAllBytes(SpoolFormat.DataPath(spool, queueId));
+        return new SpooledMessage(queueId, receivedAt, clientAddress, heloName, protocol, mailFrom, (flags & 1) != 0, (flags & 2) != 0, dsnReturn, envelopeId, recipients, body)
+        {
+            BodyInFile = storage == SpoolFormat.BodyInFile,
+        };
     }
 
     private ref struct PayloadReader(ReadOnlySpan<byte> payload)

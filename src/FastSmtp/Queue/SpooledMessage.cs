@@ -13,4 +13,8 @@ public sealed record SpooledMessage(
     DsnReturn Return,
     string? EnvelopeId,
     IReadOnlyList<SpoolRecipient> Recipients,
-    byte[] Body);
+    byte[] Body)
+{
+    /// <summary>The body is kept in spool/data rather than in the log.</summary>
+    public bool BodyInFile { get; init; }
+}

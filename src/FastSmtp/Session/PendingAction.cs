@@ -7,5 +7,6 @@ internal enum PendingAction : byte
     CommitMessage,
     StartTls,
     Authenticate,
+    CheckRecipientDns,
     Close,
 }

@@ -5,6 +5,7 @@ using System.Text;
 using FastSmtp.Hosting;
 using FastSmtp.Policy;
 using FastSmtp.Queue;
+using FastSmtp.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -18,8 +19,11 @@ public sealed class SmtpServerContext
 {
     private readonly byte[][] _ehloReplies;
 
-    public SmtpServerContext(IOptions<SmtpServerOptions> options, IMessageStore store, ILoggerFactory loggerFactory, AutoDenyList? autoDeny = null, AuthFailureThrottle? authFailures = null)
+    public SmtpServerContext(IOptions<SmtpServerOptions> options, IMessageStore store, ILoggerFactory loggerFactory, AutoDenyList? autoDeny = null, AuthFailureThrottle? authFailures = null, MailRouter? router = null, DnsResolver? dns = null)
     {
+        Router = router;
+        Dns = dns;
+        DnsblZones = CompiledPolicy.Dnsbl.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         Options = options.Value;
         Store = store;
         AutoDeny = autoDeny ?? new AutoDenyList();
@@ -54,6 +58,15 @@ public sealed class SmtpServerContext
     }
 
     public SmtpServerOptions Options { get; }
+
+    /// <summary>For the backup-server rule (a recipient domain whose mail host is in relay.txt); null without DNS.</summary>
+    public MailRouter? Router { get; }
+
+    /// <summary>For the dnsbl filter; null without DNS.</summary>
+    public DnsResolver? Dns { get; }
+
+    /// <summary>smtp.conf's dnsbl zones.</summary>
+    public string[] DnsblZones { get; }
 
     public IMessageStore Store { get; }
 

@@ -249,6 +249,14 @@ internal sealed partial class SmtpSession
         }
 
         PolicyDecision decision = PolicyEngine<CompiledPolicy>.CheckRecipient(_client, _sender.AsSpan(0, _senderLength), mailbox, _authenticatedUser is not null);
+        if (NeedsDns(decision, mailbox))
+        {
+            // The backup-server rule or the dnsbl filter: answered once DNS has (in order, since
+            // nothing after this command is read until then).
+            HoldRecipient(mailbox, decision, notify, originalRecipient);
+            return;
+        }
+
         if (!decision.Accepted)
         {
             PolicyReplies.Write(_output, decision.Outcome, mailbox);
@@ -257,11 +265,48 @@ internal sealed partial class SmtpSession
             return;
         }
 
-        _message.Recipients.Add(new SpoolRecipient(
-            Encoding.UTF8.GetString(mailbox),
-            notify,
-            originalRecipient.IsEmpty ? null : Encoding.ASCII.GetString(originalRecipient)));
+        AddRecipients(mailbox, decision.Reason, notify, originalRecipient);
         Reply(SmtpReplies.RcptOk);
+    }
+
+    /// <summary>
+    /// Queues an accepted recipient as its final addresses (aliases and groups expanded, local
+    /// users in canonical form), each once per message (SPEC.md section 8).
+    /// </summary>
+    private void AddRecipients(ReadOnlySpan<byte> mailbox, PolicyReason reason, RecipientNotify notify, ReadOnlySpan<byte> originalRecipient)
+    {
+        string? orcpt = originalRecipient.IsEmpty ? null : Encoding.ASCII.GetString(originalRecipient);
+        if (reason is not (PolicyReason.LocalUser or PolicyReason.LocalAlias or PolicyReason.LocalGroup or PolicyReason.Postmaster))
+        {
+            AddRecipientOnce(new SpoolRecipient(Encoding.UTF8.GetString(mailbox), notify, orcpt));
+            return;
+        }
+
+        _finals.Clear();
+        RecipientExpander<CompiledPolicy>.Expand(mailbox, _finals);
+        if (reason != PolicyReason.LocalUser && reason != PolicyReason.Postmaster)
+        {
+            // RFC 3461 4.2: the address as the client gave it, so a DSN can name what it asked for.
+            orcpt ??= "rfc822;" + Encoding.UTF8.GetString(mailbox);
+        }
+
+        foreach (string final in _finals)
+        {
+            AddRecipientOnce(new SpoolRecipient(final, notify, orcpt));
+        }
+    }
+
+    private void AddRecipientOnce(SpoolRecipient recipient)
+    {
+        foreach (SpoolRecipient queued in _message.Recipients)
+        {
+            if (string.Equals(queued.Address, recipient.Address, StringComparison.OrdinalIgnoreCase))
+            {
+                return;
+            }
+        }
+
+        _message.Recipients.Add(recipient);
     }
 
     private void OnRset(ReadOnlySpan<byte> arguments)

@@ -21,6 +21,7 @@ internal sealed partial class SmtpSession
 
     /// <summary>The sender's bytes as received (a path is at most 256 octets), kept for RCPT's policy checks.</summary>
     private readonly byte[] _sender = new byte[SmtpPathParser.MaxPathLength];
+    private readonly List<string> _finals = [];
     private int _senderLength;
 
     /// <summary>check-valid-sender with MAIL FROM:&lt;&gt;: the start of the message, to find its Reply-To.</summary>

@@ -125,6 +125,7 @@ internal sealed partial class SmtpSession
         _stopRequested = false;
         _errors = 0;
         _messagesAccepted = 0;
+        _dnsbl = null;
         ResetMessageState();
         return true;
     }
@@ -188,6 +189,10 @@ internal sealed partial class SmtpSession
                 case PendingAction.Authenticate:
                     _action = PendingAction.None;
                     await AuthenticateAsync();
+                    break;
+                case PendingAction.CheckRecipientDns:
+                    _action = PendingAction.None;
+                    await CheckHeldRecipientAsync();
                     break;
                 case PendingAction.Close:
                     await FlushAsync();

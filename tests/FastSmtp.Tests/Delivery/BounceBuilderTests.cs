@@ -14,7 +14,7 @@ public class BounceBuilderTests
     public void A_bounce_is_a_multipart_report_to_the_envelope_sender()
     {
         SpooledMessage original = Original("fred@widget.com", DsnReturn.Default, envelopeId: "QQ314159");
-        BounceBuilder.FailedRecipient[] failed =
+        BounceBuilder.ReportedRecipient[] failed =
         [
             new("bob@remote.example", "rfc822;bob@remote.example", new NextHopReply(550, "5.1.1 <bob@remote.example>: user unknown")),
             new("ann@slow.example", null, new NextHopReply(451, "4.4.1 no answer from host")),

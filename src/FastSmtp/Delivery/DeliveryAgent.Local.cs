@@ -1,0 +1,55 @@
+using System.Text;
+using FastSmtp.Policy;
+
+namespace FastSmtp.Delivery;
+
+public sealed partial class DeliveryAgent
+{
+    /// <summary>
+    /// Local recipients into Maildir (SPEC.md section 7), each with Return-Path and Delivered-To
+    /// fields in front, as Postfix's local delivery writes them. Recipients arrive expanded (the
+    /// session expands aliases and groups when it accepts them), so each is a user or postmaster.
+    /// </summary>
+    private async Task DeliverLocalAsync(MessagePass pass, List<int> recipients)
+    {
+        LoadedMessage loaded = await pass.MessageAsync();
+        await Task.Run(() =>
+        {
+            foreach (int i in recipients)
+            {
+                string address = pass.Entry.Recipients[i].Address;
+                NextHopReply reply = loaded.IsLooping ? LoopReply(loaded) : DeliverLocal(loaded, address);
+                pass.Outcomes[i] = reply;
+                LogDelivery(_logger, pass.Entry.QueueId, address, "maildir", reply.ToString());
+            }
+        });
+    }
+
+    private NextHopReply DeliverLocal(LoadedMessage loaded, string address)
+    {
+        byte[] utf8 = Encoding.UTF8.GetBytes(address);
+        if (RecipientExpander<CompiledPolicy>.LocalMailbox(utf8, out ReadOnlySpan<byte> canonicalHost, out string user) is not { } mailbox)
+        {
+            return new NextHopReply(550, $"5.1.1 <{address}>: not a local address");
+        }
+
+        LocalNameKind kind = PolicyEngine<CompiledPolicy>.FindLocal(utf8).Kind;
+        if (kind != LocalNameKind.User && user != "postmaster")
+        {
+            // The policy changed since the message was accepted.
+            return new NextHopReply(550, $"5.1.1 <{address}>: user unknown");
+        }
+
+        string host = Encoding.ASCII.GetString(canonicalHost);
+        byte[] trace = Encoding.UTF8.GetBytes($"Return-Path: <{loaded.Message.MailFrom}>\r\nDelivered-To: {mailbox}\r\n");
+        try
+        {
+            _maildir.Deliver(host, user, trace, loaded.Message.Body);
+            return new NextHopReply(250, "2.0.0 delivered to maildir");
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return new NextHopReply(451, "4.3.0 cannot write to the mailbox: " + exception.Message);
+        }
+    }
+}

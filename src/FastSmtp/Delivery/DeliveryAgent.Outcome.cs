@@ -1,0 +1,167 @@
+using System.Text;
+using FastSmtp.Policy;
+using FastSmtp.Queue;
+using MimeKit;
+
+namespace FastSmtp.Delivery;
+
+public sealed partial class DeliveryAgent
+{
+    /// <summary>
+    /// Turns a pass's replies into recipient states: delivered; failed (5xx, or temporary
+    /// failures past five days); deferred to the next step of the retry schedule. The DSN is
+    /// queued before the states are recorded, so a crash in between can repeat a DSN but never
+    /// lose one.
+    /// </summary>
+    private async Task CompletePassAsync(MessagePass pass)
+    {
+        QueueEntry entry = pass.Entry;
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        var changes = new List<RecipientStateChange>();
+        for (int i = 0; i < entry.Recipients.Length; i++)
+        {
+            NextHopReply reply = pass.Outcomes[i];
+            RecipientProgress recipient = entry.Recipients[i];
+            if (reply == default || recipient.State is RecipientState.Delivered or RecipientState.Failed)
+            {
+                continue;
+            }
+
+            int attempts = recipient.Attempts + 1;
+            if (reply.IsPositive)
+            {
+                changes.Add(new RecipientStateChange(entry.QueueId, i, RecipientState.Delivered, attempts, now, reply.ToString()));
+            }
+            else if (reply.IsPermanent)
+            {
+                changes.Add(new RecipientStateChange(entry.QueueId, i, RecipientState.Failed, attempts, now, reply.ToString()));
+            }
+            else if (RetrySchedule.NextAttempt(attempts, entry.ReceivedAt, now) is { } next)
+            {
+                changes.Add(new RecipientStateChange(entry.QueueId, i, RecipientState.Deferred, attempts, next, reply.ToString()));
+            }
+            else
+            {
+                changes.Add(new RecipientStateChange(entry.QueueId, i, RecipientState.Failed, attempts, now, "4.4.7 delivery time expired; last reply: " + reply));
+            }
+        }
+
+        if (changes.Count == 0)
+        {
+            ScheduleNext(entry);
+            return;
+        }
+
+        if (!await QueueReportAsync(pass, changes))
+        {
+            // No room for the DSN: the failed recipients are tried (and reported) again later.
+            changes.RemoveAll(c => c.State == RecipientState.Failed);
+            Defer(entry, now + TimeSpan.FromMinutes(1));
+        }
+
+        CommitResult recorded = await _spool.RecordAsync(changes);
+        if (recorded != CommitResult.Committed)
+        {
+            LogRecordFailed(_logger, entry.QueueId, recorded);
+            Defer(entry, now + TimeSpan.FromMinutes(1));
+            return;
+        }
+
+        foreach (RecipientStateChange change in changes)
+        {
+            entry.Apply(change);
+        }
+
+        ScheduleNext(entry);
+    }
+
+    private void ScheduleNext(QueueEntry entry)
+    {
+        if (entry.IsDone)
+        {
+            _spool.Retire(entry);
+            LogRetired(_logger, entry.QueueId);
+            return;
+        }
+
+        DateTimeOffset next = entry.Recipients.Where(r => r.State == RecipientState.Deferred).Select(r => r.NextAttempt).DefaultIfEmpty(DateTimeOffset.UtcNow).Min();
+        Defer(entry, next);
+    }
+
+    /// <summary>
+    /// RFC 3461: failures are reported unless NOTIFY=NEVER (or NOTIFY lists other events only),
+    /// deliveries when NOTIFY has SUCCESS; never to the null sender. Returns false only when a
+    /// report was due and could not be queued.
+    /// </summary>
+    private async Task<bool> QueueReportAsync(MessagePass pass, List<RecipientStateChange> changes)
+    {
+        var reported = new List<BounceBuilder.ReportedRecipient>();
+        SpooledMessage? original = null;
+        foreach (RecipientStateChange change in changes)
+        {
+            if (change.State is not (RecipientState.Failed or RecipientState.Delivered))
+            {
+                continue;
+            }
+
+            original ??= (await pass.MessageAsync()).Message;
+            SpoolRecipient recipient = original.Recipients[change.RecipientIndex];
+            bool delivered = change.State == RecipientState.Delivered;
+            bool wanted = delivered
+                ? recipient.Notify.HasFlag(RecipientNotify.Success)
+                : !recipient.Notify.HasFlag(RecipientNotify.Never) && (recipient.Notify == RecipientNotify.Default || recipient.Notify.HasFlag(RecipientNotify.Failure));
+            if (wanted)
+            {
+                // An expired recipient is reported with why it expired, not just its last reply.
+                NextHopReply reply = !delivered && change.LastResponse is { } last && last.StartsWith("4.4.7", StringComparison.Ordinal)
+                    ? new NextHopReply(0, last)
+                    : pass.Outcomes[change.RecipientIndex];
+                reported.Add(new BounceBuilder.ReportedRecipient(recipient.Address, recipient.OriginalRecipient, reply, delivered));
+            }
+        }
+
+        if (original is null || original.MailFrom.Length == 0 || BounceBuilder.Build(original, reported, Hostname, DateTimeOffset.UtcNow) is not { } report)
+        {
+            return true;
+        }
+
+        var message = new PendingMessage
+        {
+            QueueId = QueueId.Next(),
+            ReceivedAt = DateTimeOffset.UtcNow,
+            ClientAddress = "127.0.0.1",
+            HeloName = Hostname,
+            Protocol = MessageProtocol.Esmtp,
+            MailFrom = string.Empty,
+        };
+        try
+        {
+            var finals = new List<string>();
+            RecipientExpander<CompiledPolicy>.Expand(Encoding.UTF8.GetBytes(original.MailFrom), finals);
+            foreach (string final in finals)
+            {
+                message.Recipients.Add(new SpoolRecipient(final, RecipientNotify.Never, null));
+            }
+
+            message.Body.Append(BounceBuilder.ToWireBytes(report));
+            if (message.Body.NeedsSpill)
+            {
+                message.Body.SpillTo(SpoolFormat.DataPath(_spool.Directory, message.QueueId));
+            }
+
+            CommitResult result = await _spool.CommitAsync(message);
+            if (result == CommitResult.Committed)
+            {
+                LogDsnQueued(_logger, message.QueueId, original.MailFrom, pass.Entry.QueueId, reported.Count);
+                message.Body.Reset(keepFile: true);
+                return true;
+            }
+
+            return false;
+        }
+        finally
+        {
+            message.Reset();
+        }
+    }
+}

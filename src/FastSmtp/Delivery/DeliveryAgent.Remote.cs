@@ -1,0 +1,148 @@
+using System.Net;
+using FastSmtp.Routing;
+
+namespace FastSmtp.Delivery;
+
+public sealed partial class DeliveryAgent
+{
+    /// <summary>
+    /// One transaction for the recipients of a job: route, then each next-hop address in turn
+    /// until one gives an answer about the recipients. Trouble with a host (no connection, a
+    /// refused greeting, a 421, a reply that cannot be read, a timeout) moves on to the next
+    /// address, as RFC 5321 5.1 asks; replies about the recipients are final for this attempt.
+    /// </summary>
+    private async Task DeliverJobAsync(DestinationWorker worker, DeliveryJob job)
+    {
+        try
+        {
+            if (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+
+            await _transactionSlots.WaitAsync(_stopping);
+            try
+            {
+                await TransactAsync(worker, job);
+            }
+            finally
+            {
+                _transactionSlots.Release();
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Shutting down: the recipients stay as they were and are tried after the restart.
+        }
+        finally
+        {
+            job.Completion.TrySetResult();
+        }
+    }
+
+    private async Task TransactAsync(DestinationWorker worker, DeliveryJob job)
+    {
+        NextHopReply[] outcomes = job.Pass.Outcomes;
+        Route route = await Router.RouteAsync(job.Domain, _stopping);
+        if (route.Endpoints.Count == 0)
+        {
+            SetAll(job, route.Failure, "dns");
+            return;
+        }
+
+        LoadedMessage loaded = await job.Pass.MessageAsync();
+        if (loaded.IsLooping)
+        {
+            SetAll(job, LoopReply(loaded), "none");
+            return;
+        }
+
+        List<string> recipients = job.Recipients.Select(i => job.Pass.Entry.Recipients[i].Address).ToList();
+        NextHopReply trouble = NextHopReply.Unreadable("no next hop answered");
+        foreach (IPEndPoint endpoint in route.Endpoints)
+        {
+            DeliveryResult? result = null;
+            for (int attempt = 0; attempt < 2 && result is null; attempt++)
+            {
+                (SmtpDeliveryClient? client, bool reused, NextHopReply failure) = await ClientForAsync(worker, endpoint);
+                if (client is null)
+                {
+                    trouble = failure;
+                    break;
+                }
+
+                DeliveryResult sent = await client.SendAsync(loaded.Message.MailFrom, recipients, loaded.Message.Body, _stopping);
+                if (!client.IsReusable)
+                {
+                    worker.Client = null;
+                    await client.DisposeAsync();
+                }
+
+                // A cached connection the next hop closed meanwhile: once more on a new one.
+                result = reused && sent.Data.Code == 0 && sent.Recipients.All(r => r.Code == 0) ? null : sent;
+            }
+
+            if (result is null)
+            {
+                continue;
+            }
+
+            if (IsHostTrouble(result))
+            {
+                trouble = result.Recipients.FirstOrDefault(r => !r.IsPositive) is { Code: not 0 } refused && result.Data.Code == 0 ? refused : result.Data;
+                continue;
+            }
+
+            for (int k = 0; k < job.Recipients.Length; k++)
+            {
+                NextHopReply reply = result.Delivered(k) ? result.Data : result.Recipients[k].IsPositive ? result.Data : result.Recipients[k];
+                outcomes[job.Recipients[k]] = reply;
+                LogDelivery(_logger, job.Pass.Entry.QueueId, recipients[k], endpoint.ToString(), reply.ToString());
+            }
+
+            return;
+        }
+
+        // Every address failed at the host level: temporary, unless the last host said 5xx.
+        SetAll(job, trouble.Code == 0 ? trouble with { Text = "4.4.1 " + trouble.Text } : trouble, string.Join(", ", route.Endpoints));
+    }
+
+    /// <summary>The whole transaction failed for reasons of the host, not of these recipients.</summary>
+    private static bool IsHostTrouble(DeliveryResult result) =>
+        result.Data.Code is 0 or 421 || (result.Recipients.Count > 0 && result.Recipients.All(r => r.Code is 0 or 421));
+
+    /// <summary>The worker's open connection when it goes to this address, else a cached one, else a new one.</summary>
+    private async Task<(SmtpDeliveryClient? Client, bool Reused, NextHopReply Failure)> ClientForAsync(DestinationWorker worker, IPEndPoint endpoint)
+    {
+        if (worker.Client is not null && worker.Endpoint!.Equals(endpoint) && worker.Client.IsReusable)
+        {
+            return (worker.Client, true, default);
+        }
+
+        await worker.ReleaseAsync();
+        SmtpDeliveryClient? client = _pool.TakeIdle(endpoint);
+        bool reused = client is not null;
+        NextHopReply failure = default;
+        if (client is null)
+        {
+            (client, failure) = await SmtpDeliveryClient.ConnectAsync(endpoint, Hostname, _stopping, startTls: true, _options.DeliveryTimeout);
+            Interlocked.Increment(ref _pool.Opened);
+        }
+
+        worker.Client = client;
+        worker.Endpoint = client is null ? null : endpoint;
+        return (client, reused, failure);
+    }
+
+    private void SetAll(DeliveryJob job, NextHopReply reply, string relay)
+    {
+        foreach (int i in job.Recipients)
+        {
+            job.Pass.Outcomes[i] = reply;
+            LogDelivery(_logger, job.Pass.Entry.QueueId, job.Pass.Entry.Recipients[i].Address, relay, reply.ToString());
+        }
+    }
+
+    private static NextHopReply LoopReply(LoadedMessage loaded) =>
+        new(554, $"5.4.6 too many hops ({loaded.ReceivedHeaders} Received headers): a mail forwarding loop");
+}

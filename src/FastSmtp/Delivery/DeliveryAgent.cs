@@ -1,0 +1,290 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using FastSmtp.Hosting;
+using FastSmtp.Policy;
+using FastSmtp.Queue;
+using FastSmtp.Routing;
+using FastSmtp.Session;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FastSmtp.Delivery;
+
+/// <summary>
+/// The queue manager (Postfix's qmgr, SPEC.md section 8): takes every message the spool commits
+/// and every one it recovered at start-up, delivers each due recipient (local ones into Maildir,
+/// remote ones through the per-destination queues), records every outcome in the spool, retries
+/// temporary failures on <see cref="RetrySchedule"/>, queues a DSN for permanent failures and
+/// expiry, and retires a message once nothing is left to do for it.
+/// </summary>
+public sealed partial class DeliveryAgent : BackgroundService
+{
+    private readonly Spool _spool;
+    private readonly SmtpServerOptions _options;
+    private readonly ILogger _logger;
+    private readonly MaildirWriter _maildir;
+    private readonly ConnectionPool _pool;
+    private readonly SemaphoreSlim _transactionSlots;
+    private readonly ConcurrentDictionary<string, DestinationQueue> _destinations = new(StringComparer.OrdinalIgnoreCase);
+    private readonly PriorityQueue<QueueEntry, DateTimeOffset> _deferred = new();
+    private readonly Lock _deferredLock = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly ConcurrentDictionary<ulong, Task> _inFlight = new();
+    private CancellationToken _stopping;
+
+    public DeliveryAgent(Spool spool, SmtpServerContext server, MailRouter router, IOptions<SmtpServerOptions> options, ILogger<DeliveryAgent> logger)
+    {
+        _spool = spool;
+        _options = options.Value;
+        _logger = logger;
+        Hostname = server.Hostname;
+        Router = router;
+        _maildir = new MaildirWriter(_options.MailDir);
+        _pool = new ConnectionPool(TimeSpan.FromSeconds(5), maxIdlePerEndpoint: _options.DestinationConcurrency);
+        _transactionSlots = new SemaphoreSlim(_options.DeliveryConcurrency);
+    }
+
+    public string Hostname { get; }
+
+    public MailRouter Router { get; }
+
+    /// <summary>Messages waiting for a later attempt.</summary>
+    public int DeferredCount
+    {
+        get
+        {
+            lock (_deferredLock)
+            {
+                return _deferred.Count;
+            }
+        }
+    }
+
+    /// <summary>`queue flush`: every deferred message is due now.</summary>
+    public int Flush()
+    {
+        List<QueueEntry> due = [];
+        lock (_deferredLock)
+        {
+            while (_deferred.TryDequeue(out QueueEntry? entry, out _))
+            {
+                due.Add(entry);
+            }
+        }
+
+        foreach (QueueEntry entry in due)
+        {
+            Start(entry);
+        }
+
+        LogFlushed(_logger, due.Count);
+        return due.Count;
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await Task.WhenAll(_inFlight.Values).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _pool.DisposeAsync();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _stopping = stoppingToken;
+        _spool.Committed += Start;
+
+        // SPEC.md section 8: on start every undelivered recipient is due at once.
+        foreach (QueueEntry entry in _spool.Recovered)
+        {
+            Start(entry);
+        }
+
+        using var control = new QueueControl(_spool.Directory, this, _logger);
+        control.Start(stoppingToken);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            TimeSpan wait = StartDue();
+            try
+            {
+                await _wake.WaitAsync(wait, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        _spool.Committed -= Start;
+    }
+
+    /// <summary>Starts the deferred messages that are due; returns how long until the next one is.</summary>
+    private TimeSpan StartDue()
+    {
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        List<QueueEntry> due = [];
+        TimeSpan wait = TimeSpan.FromMinutes(1);
+        lock (_deferredLock)
+        {
+            while (_deferred.TryPeek(out QueueEntry? entry, out DateTimeOffset at))
+            {
+                if (at > now)
+                {
+                    wait = TimeSpan.FromTicks(Math.Min(wait.Ticks, (at - now).Ticks + TimeSpan.TicksPerMillisecond));
+                    break;
+                }
+
+                _deferred.Dequeue();
+                due.Add(entry);
+            }
+        }
+
+        foreach (QueueEntry entry in due)
+        {
+            Start(entry);
+        }
+
+        return wait;
+    }
+
+    /// <summary>Begins a delivery pass of a message (from the spool's commit thread, so it only hands over).</summary>
+    private void Start(QueueEntry entry)
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        var started = new TaskCompletionSource();
+        if (_inFlight.TryAdd(entry.QueueId.Value, started.Task))
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static async state =>
+            {
+                (DeliveryAgent agent, QueueEntry entry, TaskCompletionSource started) = state;
+                try
+                {
+                    await agent.RunPassAsync(entry);
+                }
+                finally
+                {
+                    agent._inFlight.TryRemove(entry.QueueId.Value, out _);
+                    started.SetResult();
+                }
+            }, (this, entry, started), preferLocal: false);
+        }
+    }
+
+    private void Defer(QueueEntry entry, DateTimeOffset at)
+    {
+        lock (_deferredLock)
+        {
+            _deferred.Enqueue(entry, at);
+        }
+
+        _wake.Release();
+    }
+
+    private async Task RunPassAsync(QueueEntry entry)
+    {
+        var pass = new MessagePass(entry, Load);
+        var local = new List<int>();
+        var remote = new Dictionary<string, (string Domain, List<int> Recipients)>(StringComparer.OrdinalIgnoreCase);
+        for (int i = 0; i < entry.Recipients.Length; i++)
+        {
+            RecipientProgress recipient = entry.Recipients[i];
+            if (recipient.State is RecipientState.Delivered or RecipientState.Failed)
+            {
+                continue;
+            }
+
+            if (RecipientExpander<CompiledPolicy>.LocalMailbox(Encoding.UTF8.GetBytes(recipient.Address), out _, out _) is not null)
+            {
+                local.Add(i);
+                continue;
+            }
+
+            string domain = recipient.Address[(recipient.Address.LastIndexOf('@') + 1)..];
+            string destination = Router.DestinationOf(domain);
+            if (!remote.TryGetValue(destination, out var group))
+            {
+                remote[destination] = group = (domain, []);
+            }
+
+            group.Recipients.Add(i);
+        }
+
+        try
+        {
+            var work = new List<Task>(remote.Count + 1);
+            foreach ((string destination, (string domain, List<int> recipients)) in remote)
+            {
+                var job = new DeliveryJob(pass, domain, [.. recipients]);
+                _destinations.GetOrAdd(destination, _ => new DestinationQueue(_options.DestinationConcurrency, DeliverJobAsync, () => new DestinationWorker(_pool))).Enqueue(job);
+                work.Add(job.Completion.Task);
+            }
+
+            if (local.Count > 0)
+            {
+                work.Add(DeliverLocalAsync(pass, local));
+            }
+
+            await Task.WhenAll(work);
+            await CompletePassAsync(pass);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Whatever went wrong (an unreadable spool record, a bug), the message stays queued.
+            LogPassFailed(_logger, exception, entry.QueueId);
+            Defer(entry, DateTimeOffset.UtcNow + TimeSpan.FromMinutes(5));
+        }
+    }
+
+    private LoadedMessage Load(QueueEntry entry)
+    {
+        SpooledMessage message = SpoolReader.ReadMessageAt(_spool.Directory, entry.Segment, entry.Offset);
+        return new LoadedMessage(message, CountReceivedHeaders(message.Body));
+    }
+
+    /// <summary>Received: fields in the header section (RFC 5321 6.3 counts them to detect loops).</summary>
+    internal static int CountReceivedHeaders(ReadOnlySpan<byte> message)
+    {
+        int count = 0;
+        while (!message.IsEmpty)
+        {
+            int lf = message.IndexOf((byte)'\n');
+            ReadOnlySpan<byte> line = lf < 0 ? message : message[..lf];
+            if (line.IsEmpty || line is [(byte)'\r'])
+            {
+                break;
+            }
+
+            if (line.Length >= 9 && Ascii.EqualsIgnoreCase(line[..9], "Received:"u8))
+            {
+                count++;
+            }
+
+            message = lf < 0 ? default : message[(lf + 1)..];
+        }
+
+        return count;
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Delivery {QueueId} to <{Recipient}> via {Relay}: {Result}")]
+    private static partial void LogDelivery(ILogger logger, QueueId queueId, string recipient, string relay, string result);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Error, Message = "Delivery pass of {QueueId} failed; retrying in 5 minutes")]
+    private static partial void LogPassFailed(ILogger logger, Exception exception, QueueId queueId);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "Queue flush: {Count} deferred messages due now")]
+    private static partial void LogFlushed(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "Queued DSN {DsnId} to <{Sender}> for {QueueId}: {Recipients} recipients reported")]
+    private static partial void LogDsnQueued(ILogger logger, QueueId dsnId, string sender, QueueId queueId, int recipients);
+
+    [LoggerMessage(EventId = 204, Level = LogLevel.Error, Message = "Recording the outcome of {QueueId} failed ({Result}); its recipients are tried again")]
+    private static partial void LogRecordFailed(ILogger logger, QueueId queueId, CommitResult result);
+
+    [LoggerMessage(EventId = 205, Level = LogLevel.Information, Message = "{QueueId} is done: every recipient delivered or bounced")]
+    private static partial void LogRetired(ILogger logger, QueueId queueId);
+}

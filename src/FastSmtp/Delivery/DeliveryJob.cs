@@ -1,0 +1,14 @@
+namespace FastSmtp.Delivery;
+
+/// <summary>The recipients of one message that share a destination: one SMTP transaction.</summary>
+internal sealed class DeliveryJob(MessagePass pass, string domain, int[] recipients)
+{
+    public MessagePass Pass { get; } = pass;
+
+    public string Domain { get; } = domain;
+
+    /// <summary>Indexes into the message's recipients.</summary>
+    public int[] Recipients { get; } = recipients;
+
+    public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

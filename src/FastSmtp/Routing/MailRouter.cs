@@ -1,0 +1,136 @@
+using System.Net;
+using FastSmtp.Delivery;
+
+namespace FastSmtp.Routing;
+
+/// <summary>
+/// Chooses the next hop for a recipient domain (SPEC.md section 8, RFC 5321 section 5): the
+/// smarthost when one is set; otherwise the domain's MX hosts, lowest preference first, each
+/// host's addresses in turn; with no MX record, the domain's own A/AAAA records (the implicit MX).
+/// A domain that does not exist, or a null MX (RFC 7505), is a permanent failure; a DNS server
+/// that does not answer is a temporary one.
+/// </summary>
+public sealed class MailRouter(DnsResolver dns, string? smarthost, int mxPort)
+{
+    /// <summary>The queue key of a destination: all remote mail shares one with a smarthost.</summary>
+    public string DestinationOf(string domain) => smarthost is null ? domain.ToLowerInvariant() : "[smarthost]";
+
+    public async Task<Route> RouteAsync(string domain, CancellationToken cancellationToken)
+    {
+        if (smarthost is not null)
+        {
+            return await SmarthostAsync(smarthost, cancellationToken);
+        }
+
+        if (TryParseAddressLiteral(domain, out IPAddress? literal))
+        {
+            return Route.To([new IPEndPoint(literal, mxPort)]);
+        }
+
+        (DnsStatus mxStatus, List<string> hosts) = await dns.MailExchangersAsync(domain, cancellationToken);
+        switch (mxStatus)
+        {
+            case DnsStatus.Failed:
+                return Route.Unroutable(new NextHopReply(451, $"4.4.3 temporary DNS failure looking up the MX of {domain}"));
+            case DnsStatus.NoSuchDomain:
+                return Route.Unroutable(new NextHopReply(550, $"5.1.2 domain {domain} does not exist"));
+            case DnsStatus.NoRecords:
+                hosts = [domain];
+                break;
+            case DnsStatus.Found when hosts is [""]:
+                return Route.Unroutable(new NextHopReply(556, $"5.1.10 domain {domain} does not accept mail (null MX)"));
+        }
+
+        var endpoints = new List<IPEndPoint>();
+        bool failed = false;
+        foreach (string host in hosts)
+        {
+            (DnsStatus status, List<IPAddress> addresses) = await dns.AddressesAsync(host, cancellationToken);
+            failed |= status == DnsStatus.Failed;
+            endpoints.AddRange(addresses.Select(address => new IPEndPoint(address, mxPort)));
+        }
+
+        if (endpoints.Count > 0)
+        {
+            return Route.To(endpoints);
+        }
+
+        return failed
+            ? Route.Unroutable(new NextHopReply(451, $"4.4.3 temporary DNS failure looking up the mail hosts of {domain}"))
+            : Route.Unroutable(new NextHopReply(550, $"5.1.2 no mail host found for {domain}"));
+    }
+
+    /// <summary>The addresses mail for <paramref name="domain"/> would go to by MX (the backup-server rule asks this).</summary>
+    public async Task<List<IPAddress>> MailHostAddressesAsync(string domain, CancellationToken cancellationToken)
+    {
+        (DnsStatus status, List<string> hosts) = await dns.MailExchangersAsync(domain, cancellationToken);
+        if (status == DnsStatus.NoRecords)
+        {
+            hosts = [domain];
+        }
+
+        var addresses = new List<IPAddress>();
+        foreach (string host in hosts.Where(h => h.Length > 0))
+        {
+            addresses.AddRange((await dns.AddressesAsync(host, cancellationToken)).Addresses);
+        }
+
+        return addresses;
+    }
+
+    private async Task<Route> SmarthostAsync(string hostAndPort, CancellationToken cancellationToken)
+    {
+        (string host, int port) = SplitHostPort(hostAndPort);
+        if (IPAddress.TryParse(host, out IPAddress? address))
+        {
+            return Route.To([new IPEndPoint(address, port)]);
+        }
+
+        (DnsStatus status, List<IPAddress> addresses) = await dns.AddressesAsync(host, cancellationToken);
+        if (status != DnsStatus.Found)
+        {
+            try
+            {
+                // The smarthost is the operator's own machine: /etc/hosts counts.
+                addresses = [.. await Dns.GetHostAddressesAsync(host, cancellationToken)];
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                return Route.Unroutable(new NextHopReply(451, $"4.4.3 cannot resolve the smarthost {host}"));
+            }
+        }
+
+        return Route.To(addresses.Select(a => new IPEndPoint(a, port)).ToList());
+    }
+
+    /// <summary>HOST:PORT, [HOST]:PORT or [IPv6]:PORT; port 25 when none is given.</summary>
+    public static (string Host, int Port) SplitHostPort(string value)
+    {
+        if (IPEndPoint.TryParse(value, out IPEndPoint? endpoint) && (value.Contains(']') || value.Count(c => c == ':') == 1))
+        {
+            return (endpoint.Address.ToString(), endpoint.Port == 0 ? 25 : endpoint.Port);
+        }
+
+        int colon = value.LastIndexOf(':');
+        string host = colon > 0 && !value[..colon].Contains(':') ? value[..colon] : value;
+        int port = colon > 0 && host.Length < value.Length && int.TryParse(value[(colon + 1)..], out int p) ? p : 25;
+        return (host.Trim('[', ']'), port);
+    }
+
+    private static bool TryParseAddressLiteral(string domain, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPAddress? address)
+    {
+        address = null;
+        if (domain.Length < 3 || domain[0] != '[' || domain[^1] != ']')
+        {
+            return false;
+        }
+
+        string inner = domain[1..^1];
+        if (inner.StartsWith("IPv6:", StringComparison.OrdinalIgnoreCase))
+        {
+            inner = inner[5..];
+        }
+
+        return IPAddress.TryParse(inner, out address);
+    }
+}

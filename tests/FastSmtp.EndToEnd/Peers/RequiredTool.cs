@@ -1,0 +1,58 @@
+namespace FastSmtp.EndToEnd.Peers;
+
+/// <summary>
+/// A real program a test talks to (smtp-sink, dnsmasq, unshare). .ci/run installs them; on a
+/// developer machine without one the test is skipped, and in CI (CI=true) its absence fails.
+/// </summary>
+internal static class RequiredTool
+{
+    public static string Find(string program, string package)
+    {
+        string? path = (Environment.GetEnvironmentVariable("PATH") + ":/usr/sbin:/sbin")
+            .Split(Path.PathSeparator)
+            .Select(directory => Path.Combine(directory, program))
+            .FirstOrDefault(File.Exists);
+        if (path is null)
+        {
+            Assert.NotEqual("true", Environment.GetEnvironmentVariable("CI"));
+            Skip.If(true, $"{program} is not installed (apt-get install {package})");
+        }
+
+        return path!;
+    }
+
+    public static bool IsRoot => Environment.UserName == "root";
+
+    /// <summary>A loopback TCP port nothing listens on right now.</summary>
+    public static int FreeTcpPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public static int FreeUdpPort()
+    {
+        using var socket = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        return ((System.Net.IPEndPoint)socket.Client.LocalEndPoint!).Port;
+    }
+
+    /// <summary>Waits (bounded) until <paramref name="process"/> accepts TCP connections on a loopback port.</summary>
+    public static async Task WaitForListenerAsync(System.Diagnostics.Process process, int port)
+    {
+        DateTime deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            try
+            {
+                using var probe = new System.Net.Sockets.TcpClient();
+                await probe.ConnectAsync(System.Net.IPAddress.Loopback, port);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException) when (DateTime.UtcNow < deadline && !process.HasExited)
+            {
+                await Task.Delay(50);
+            }
+        }
+    }
+}
