@@ -105,7 +105,11 @@ public class CrashTests
     [Fact]
     public async Task Queue_list_shows_every_undelivered_recipient()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        // A next hop that accepts the connection and never says a word: the delivery attempt
+        // stays in flight, so both recipients are still untried when the list is taken.
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        await using ServerProcess server = await ServerProcess.StartAsync("--smarthost", silent.LocalEndpoint.ToString()!);
         await using RawSmtpClient client = await RawSmtpClient.ConnectAsync(server.Port, "127.0.0.1");
         await client.ReadReplyAsync();
         await client.SendAsync("EHLO c.example\r\nMAIL FROM:<a@a.example>\r\nRCPT TO:<first@remote.example>\r\nRCPT TO:<second@remote.example>\r\nDATA\r\n");
@@ -128,6 +132,82 @@ public class CrashTests
         string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal([$"{queueId}\tfirst@remote.example\t0", $"{queueId}\tsecond@remote.example\t0"], lines.Select(l => string.Join('\t', l.Split('\t')[..3])));
         Assert.Contains("2 undelivered recipients", summary);
+    }
+
+    [SkippableFact]
+    public async Task After_kill_9_with_the_next_hop_down_every_acknowledged_message_arrives_exactly_once()
+    {
+        int nextHop = Peers.RequiredTool.FreeTcpPort();
+        string spool = Path.Combine(Path.GetTempPath(), "fastsmtp-crash-" + Guid.NewGuid().ToString("N"));
+        var acknowledged = new ConcurrentBag<string>();
+        try
+        {
+            await using (ServerProcess first = await ServerProcess.StartAsync("--spool", spool, "--smarthost", $"127.0.0.1:{nextHop}"))
+            {
+                using var enough = new CancellationTokenSource();
+
+                async Task SendUntilKilled(int clientNumber)
+                {
+                    await using RawSmtpClient client = await RawSmtpClient.ConnectAsync(first.Port, "127.0.0.1");
+                    await client.ReadReplyAsync();
+                    await client.CommandAsync("EHLO c.example");
+                    for (int i = 0; i < 500; i++)
+                    {
+                        string subject = $"crash-{clientNumber}-{i}";
+                        await client.SendAsync($"MAIL FROM:<c{clientNumber}@a.example>\r\nRCPT TO:<r{clientNumber}@remote.example>\r\nDATA\r\n");
+                        List<string> replies = await client.ReadRepliesAsync(3);
+                        if (!replies[2].StartsWith("354", StringComparison.Ordinal))
+                        {
+                            return;
+                        }
+
+                        await client.SendAsync($"Subject: {subject}\r\n\r\nbody\r\n.\r\n");
+                        string? reply = await client.ReadReplyAsync();
+                        if (reply is null || !reply.StartsWith("250", StringComparison.Ordinal))
+                        {
+                            return;
+                        }
+
+                        acknowledged.Add(subject);
+                        if (acknowledged.Count >= 40)
+                        {
+                            enough.Cancel();
+                        }
+                    }
+                }
+
+                Task[] clients = Enumerable.Range(0, 4).Select(c => Task.Run(() => SendUntilKilled(c))).ToArray();
+                await Task.WhenAny(Task.WhenAll(clients), Task.Delay(TimeSpan.FromSeconds(60), enough.Token)).ContinueWith(_ => { });
+
+                // The clients are still sending: some transactions die half-way.
+                first.Kill();
+                await Task.WhenAll(clients).ContinueWith(_ => { });
+            }
+
+            Assert.True(acknowledged.Count >= 40, $"only {acknowledged.Count} acknowledged");
+            await using Peers.SmtpSink sink = await Peers.SmtpSink.StartAsync(nextHop);
+            await using ServerProcess second = await ServerProcess.StartAsync("--spool", spool, "--smarthost", $"127.0.0.1:{nextHop}");
+            await sink.WaitForMessagesAsync(acknowledged.Count);
+            DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+            while (FastSmtp.Queue.SpoolReader.ReadQueue(spool).Count > 0 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+
+            Assert.Empty(FastSmtp.Queue.SpoolReader.ReadQueue(spool));
+            List<string> arrived = sink.Messages()
+                .Select(dump => dump.Split('\n').First(line => line.StartsWith("Subject: ", StringComparison.Ordinal))["Subject: ".Length..].Trim())
+                .ToList();
+            Assert.All(acknowledged, subject => Assert.Equal(1, arrived.Count(a => a == subject)));
+            Assert.Equal(arrived.Count, arrived.Distinct().Count());
+        }
+        finally
+        {
+            if (Directory.Exists(spool))
+            {
+                Directory.Delete(spool, recursive: true);
+            }
+        }
     }
 
     private static void CopyDirectory(string from, string to)

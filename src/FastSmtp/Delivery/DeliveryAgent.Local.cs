@@ -23,6 +23,7 @@ public sealed partial class DeliveryAgent
                 LogDelivery(_logger, pass.Entry.QueueId, address, "maildir", reply.ToString());
             }
         });
+        await RecordDeliveredAsync(pass, recipients);
     }
 
     private NextHopReply DeliverLocal(LoadedMessage loaded, string address)

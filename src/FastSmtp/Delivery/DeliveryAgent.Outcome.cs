@@ -13,15 +13,43 @@ public sealed partial class DeliveryAgent
     /// queued before the states are recorded, so a crash in between can repeat a DSN but never
     /// lose one.
     /// </summary>
+    /// <summary>
+    /// Records the deliveries of part of a pass as soon as they happen, not when its slowest
+    /// destination is done: a crash meanwhile must not send them again.
+    /// </summary>
+    private async Task RecordDeliveredAsync(MessagePass pass, IEnumerable<int> recipients)
+    {
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        List<RecipientStateChange> delivered = recipients
+            .Where(i => pass.Outcomes[i].IsPositive)
+            .Select(i => new RecipientStateChange(pass.Entry.QueueId, i, RecipientState.Delivered, pass.Entry.Recipients[i].Attempts + 1, now, pass.Outcomes[i].ToString()))
+            .ToList();
+        if (delivered.Count > 0 && await _spool.RecordAsync(delivered) == CommitResult.Committed)
+        {
+            foreach (RecipientStateChange change in delivered)
+            {
+                pass.Entry.Apply(change);
+                pass.RecordedEarly[change.RecipientIndex] = true;
+            }
+        }
+    }
+
     private async Task CompletePassAsync(MessagePass pass)
     {
         QueueEntry entry = pass.Entry;
         DateTimeOffset now = DateTimeOffset.UtcNow;
         var changes = new List<RecipientStateChange>();
+        var reports = new List<RecipientStateChange>();
         for (int i = 0; i < entry.Recipients.Length; i++)
         {
             NextHopReply reply = pass.Outcomes[i];
             RecipientProgress recipient = entry.Recipients[i];
+            if (pass.RecordedEarly[i])
+            {
+                reports.Add(new RecipientStateChange(entry.QueueId, i, RecipientState.Delivered, recipient.Attempts, now, reply.ToString()));
+                continue;
+            }
+
             if (reply == default || recipient.State is RecipientState.Delivered or RecipientState.Failed)
             {
                 continue;
@@ -46,20 +74,20 @@ public sealed partial class DeliveryAgent
             }
         }
 
-        if (changes.Count == 0)
+        reports.AddRange(changes);
+        if (!await QueueReportAsync(pass, reports))
         {
-            ScheduleNext(entry);
-            return;
+            // No room for the DSN: the failed recipients wait, and are tried (and reported) again.
+            for (int c = 0; c < changes.Count; c++)
+            {
+                if (changes[c].State == RecipientState.Failed)
+                {
+                    changes[c] = changes[c] with { State = RecipientState.Deferred, NextAttempt = now + TimeSpan.FromMinutes(5) };
+                }
+            }
         }
 
-        if (!await QueueReportAsync(pass, changes))
-        {
-            // No room for the DSN: the failed recipients are tried (and reported) again later.
-            changes.RemoveAll(c => c.State == RecipientState.Failed);
-            Defer(entry, now + TimeSpan.FromMinutes(1));
-        }
-
-        CommitResult recorded = await _spool.RecordAsync(changes);
+        CommitResult recorded = changes.Count == 0 ? CommitResult.Committed : await _spool.RecordAsync(changes);
         if (recorded != CommitResult.Committed)
         {
             LogRecordFailed(_logger, entry.QueueId, recorded);

@@ -29,6 +29,8 @@ public sealed partial class DeliveryAgent
             {
                 _transactionSlots.Release();
             }
+
+            await RecordDeliveredAsync(job.Pass, job.Recipients);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {

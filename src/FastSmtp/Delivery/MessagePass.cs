@@ -16,6 +16,9 @@ internal sealed class MessagePass(QueueEntry entry, Func<QueueEntry, LoadedMessa
     /// <summary>Each recipient's reply from this pass; default for those not tried.</summary>
     public NextHopReply[] Outcomes { get; } = new NextHopReply[entry.Recipients.Length];
 
+    /// <summary>Recipients whose delivery was recorded as soon as it happened.</summary>
+    public bool[] RecordedEarly { get; } = new bool[entry.Recipients.Length];
+
     public Task<LoadedMessage> MessageAsync() => _message.Value;
 
     public bool MessageLoaded => _message.IsValueCreated && _message.Value.IsCompletedSuccessfully;

@@ -1,0 +1,102 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using FastSmtp.EndToEnd.Peers;
+using FastSmtp.Queue;
+
+namespace FastSmtp.EndToEnd;
+
+/// <summary>
+/// A next hop that misbehaves is a temporary failure for its own destination only: one message
+/// to a good and a bad domain (MX records from dnsmasq) is delivered to the good one at once and
+/// deferred for the bad one, with the reason recorded.
+/// </summary>
+public class HostileNextHopTests
+{
+    public enum Behaviour
+    {
+        SendsGarbage,
+        SendsATenMegabyteLine,
+        NeverAnswers,
+        DropsMidData,
+    }
+
+    [SkippableTheory]
+    [InlineData(Behaviour.SendsGarbage, "unreadable reply")]
+    [InlineData(Behaviour.SendsATenMegabyteLine, "unreadable reply")]
+    [InlineData(Behaviour.NeverAnswers, "timed out")]
+    [InlineData(Behaviour.DropsMidData, "connection")]
+    public async Task A_bad_next_hop_defers_only_its_own_recipient(Behaviour behaviour, string reason)
+    {
+        await using SmtpSink sink = await SmtpSink.StartAsync();
+        using var hostile = new TcpListener(IPAddress.Parse("127.0.0.2"), sink.Port);
+        hostile.Start();
+        using var stop = new CancellationTokenSource();
+        Task peer = ServeBadlyAsync(hostile, behaviour, stop.Token);
+        await using Dnsmasq dns = await Dnsmasq.StartAsync(
+            "--mx-host=good.test,mx.good.test,10", "--host-record=mx.good.test,127.0.0.1",
+            "--mx-host=bad.test,mx.bad.test,10", "--host-record=mx.bad.test,127.0.0.2");
+        await using ServerProcess server = await ServerProcess.StartAsync(
+            "--dns", dns.Endpoint, "--mx-port", sink.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--delivery-timeout", "00:00:03");
+
+        string queueId = await DeliveryTests.SendAsync(server.Port, "alice@client.test", ["u@good.test", "u@bad.test"], "one good, one bad");
+
+        string dump = Assert.Single(await sink.WaitForMessagesAsync(1));
+        Assert.Contains("X-Rcpt-Args: <u@good.test>", dump);
+        Assert.DoesNotContain("X-Rcpt-Args: <u@bad.test>", dump);
+        await server.WaitForOutputAsync($"Delivery {queueId} to <u@bad.test>", TimeSpan.FromSeconds(30));
+        QueuedRecipient deferred = Assert.Single(await DeliveryTests.WaitForQueueAsync(server.Spool, queue => queue is [{ State: RecipientState.Deferred }]));
+        Assert.Equal("u@bad.test", deferred.Address);
+        Assert.Equal(RecipientState.Deferred, deferred.State);
+        Assert.StartsWith("4.4.1 ", deferred.LastResponse);
+        Assert.Contains(reason, deferred.LastResponse);
+
+        // The server is still well: it takes the next message.
+        await DeliveryTests.SendAsync(server.Port, "alice@client.test", ["v@good.test"], "still serving");
+        await sink.WaitForMessagesAsync(2);
+        await stop.CancelAsync();
+        hostile.Stop();
+        await peer.ContinueWith(_ => { });
+    }
+
+    private static async Task ServeBadlyAsync(TcpListener listener, Behaviour behaviour, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            using Socket connection = await listener.AcceptSocketAsync(stop);
+            var stream = new NetworkStream(connection);
+            var reader = new StreamReader(stream, Encoding.ASCII);
+            async Task Say(string text) => await stream.WriteAsync(Encoding.ASCII.GetBytes(text), stop);
+
+            if (behaviour == Behaviour.NeverAnswers)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(10), stop).ContinueWith(_ => { });
+                continue;
+            }
+
+            await Say("220 hostile.test ESMTP\r\n");
+            await reader.ReadLineAsync(stop);
+            switch (behaviour)
+            {
+                case Behaviour.SendsGarbage:
+                    await Say("\u0001\u0002 this is not SMTP at all\r\n");
+                    break;
+                case Behaviour.SendsATenMegabyteLine:
+                    await Say("250-" + new string('x', 10 * 1024 * 1024));
+                    break;
+                case Behaviour.DropsMidData:
+                    await Say("250 hostile.test\r\n");
+                    await reader.ReadLineAsync(stop);
+                    await Say("250 2.1.0 Ok\r\n");
+                    await reader.ReadLineAsync(stop);
+                    await Say("250 2.1.5 Ok\r\n");
+                    await reader.ReadLineAsync(stop);
+                    await Say("354 go ahead\r\n");
+                    await reader.ReadLineAsync(stop);
+                    break;
+            }
+
+            connection.Close();
+        }
+    }
+}
