@@ -13,19 +13,31 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly long? _spoolBytes;
     private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private ServerProcess(string root, string serverDll, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment)
+    private ServerProcess(string root, string serverDll, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment, long? spoolBytes = null)
     {
         Root = root;
         Spool = Path.Combine(root, "spool");
-        var start = new ProcessStartInfo("dotnet")
+        _spoolBytes = spoolBytes;
+        var start = new ProcessStartInfo(spoolBytes is null ? "dotnet" : "unshare")
         {
             WorkingDirectory = root,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (spoolBytes is { } bytes)
+        {
+            // A private mount namespace with a tmpfs of that size as the spool: a real full disk
+            // (ENOSPC from the kernel) that vanishes with the process.
+            foreach (string argument in new[] { "-rm", "sh", "-c", $"mkdir -p '{Spool}' && mount -t tmpfs -o size={bytes} tmpfs '{Spool}' && exec \"$@\"", "sh", "dotnet" })
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+
         start.ArgumentList.Add(serverDll);
         foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
         {
@@ -84,11 +96,18 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         return await StartAsync(serverDll, arguments, environment: null);
     }
 
-    private static async Task<ServerProcess> StartAsync(string serverDll, string[] arguments, IReadOnlyDictionary<string, string>? environment)
+    /// <summary>A server whose spool is a tmpfs of <paramref name="spoolBytes"/> bytes in a mount namespace of its own (needs unshare).</summary>
+    public static Task<ServerProcess> StartWithSmallSpoolAsync(long spoolBytes, params string[] arguments) =>
+        StartAsync(DefaultServer, arguments, environment: null, spoolBytes);
+
+    /// <summary>The spool as this process can see it (through /proc for a server in its own mount namespace).</summary>
+    public string VisibleSpool => _spoolBytes is null ? Spool : $"/proc/{_process.Id}/root{Spool}";
+
+    private static async Task<ServerProcess> StartAsync(string serverDll, string[] arguments, IReadOnlyDictionary<string, string>? environment, long? spoolBytes = null)
     {
         string root = Path.Combine(Path.GetTempPath(), "fastsmtp-e2e-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
-        var server = new ServerProcess(root, serverDll, arguments, environment);
+        var server = new ServerProcess(root, serverDll, arguments, environment, spoolBytes);
         try
         {
             server.Port = await server._port.Task.WaitAsync(TimeSpan.FromSeconds(60));
@@ -118,7 +137,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Everything the spool holds now (the server may still be running).</summary>
-    public List<SpooledMessage> ReadSpool() => SpoolReader.ReadMessages(Spool);
+    public List<SpooledMessage> ReadSpool() => SpoolReader.ReadMessages(VisibleSpool);
 
     /// <summary>SIGKILL: no chance to flush or clean up, as in a crash.</summary>
     public void Kill()

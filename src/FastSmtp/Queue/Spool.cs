@@ -396,7 +396,8 @@ public sealed partial class Spool : IMessageStore, IDisposable
         }
     }
 
-    private static bool IsDiskFull(IOException exception) =>
+    /// <summary>ENOSPC and quota errors: the client is told 452 (RFC 5321 4.5.3.1.10), not 451.</summary>
+    public static bool IsDiskFull(IOException exception) =>
         (exception.HResult & 0xFFFF) is 28 /* ENOSPC */ or 122 /* EDQUOT */ or 112 /* ERROR_DISK_FULL */;
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Spool commit of {Count} messages and state batches to {Spool} failed")]

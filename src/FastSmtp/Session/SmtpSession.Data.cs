@@ -14,6 +14,9 @@ internal sealed partial class SmtpSession
     private LineEndingValidator _chunkValidator;
     private long _contentLength;
     private bool _oversize;
+
+    /// <summary>Writing a spilled body failed: the rest of the message is read and refused with this.</summary>
+    private CommitResult _storageFailure;
     private bool _messageStarted;
     private long _chunkRemaining;
     private bool _chunkLast;
@@ -119,6 +122,10 @@ internal sealed partial class SmtpSession
             Refuse(SmtpReplies.MessageTooBig);
             ResetTransaction();
         }
+        else if (_storageFailure != CommitResult.Committed)
+        {
+            RefuseForStorage();
+        }
         else if (_decoder.SawBareLineEnding)
         {
             // SMTP smuggling defence: such a message is never queued, so never relayed.
@@ -186,7 +193,11 @@ internal sealed partial class SmtpSession
         }
 
         _chunkValidator.Complete();
-        if (_chunkValidator.SawBareLineEnding)
+        if (_storageFailure != CommitResult.Committed)
+        {
+            RefuseForStorage();
+        }
+        else if (_chunkValidator.SawBareLineEnding)
         {
             Refuse(SmtpReplies.BareLineEndingInMessage);
             ResetTransaction();
@@ -218,7 +229,7 @@ internal sealed partial class SmtpSession
     /// <summary>Takes decoded content into the body, unless the message already exceeds the limit.</summary>
     internal void AppendContent(ReadOnlySpan<byte> content)
     {
-        if (_oversize)
+        if (_oversize || _storageFailure != CommitResult.Committed)
         {
             return;
         }
@@ -242,11 +253,27 @@ internal sealed partial class SmtpSession
         }
 
         MessageBody body = _message.Body;
-        body.Append(content);
-        if (body.NeedsSpill && _server.Store.DataDirectory is { } dataDirectory)
+        try
         {
-            body.SpillTo(Path.Combine(dataDirectory, _message.QueueId.ToString()));
+            body.Append(content);
+            if (body.NeedsSpill && _server.Store.DataDirectory is { } dataDirectory)
+            {
+                body.SpillTo(Path.Combine(dataDirectory, _message.QueueId.ToString()));
+            }
         }
+        catch (IOException exception)
+        {
+            // A full disk while spilling: the message is read to its end, then refused.
+            _storageFailure = Spool.IsDiskFull(exception) ? CommitResult.InsufficientStorage : CommitResult.StorageError;
+            body.Reset();
+        }
+    }
+
+    private void RefuseForStorage()
+    {
+        Refuse(_storageFailure == CommitResult.InsufficientStorage ? SmtpReplies.InsufficientStorage : SmtpReplies.StorageError);
+        SessionLog.MessageNotQueued(_server.Logger, _clientAddress, _storageFailure.ToString());
+        ResetTransaction();
     }
 
     private async ValueTask CommitMessageAsync()
@@ -359,6 +386,7 @@ internal sealed partial class SmtpSession
 
         _contentLength = 0;
         _oversize = false;
+        _storageFailure = CommitResult.Committed;
         _messageStarted = false;
         _chunkRemaining = 0;
         _chunkLast = false;
