@@ -45,6 +45,9 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
     /// <summary>SIZE from EHLO, or 0 when the next hop gave none.</summary>
     public long MaxMessageSize => Extensions.TryGetValue("SIZE", out string? size) && long.TryParse(size, out long value) ? value : 0;
 
+    /// <summary>The body goes as a BDAT chunk (the next hop offers CHUNKING), not dot-stuffed after DATA.</summary>
+    public bool UsesChunking => Extensions.ContainsKey("CHUNKING");
+
     /// <summary>The session runs over TLS.</summary>
     public bool IsTls => _tls is not null;
 
@@ -214,7 +217,7 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
     private async Task<DeliveryResult> TransactAsync(string mailFrom, IReadOnlyList<string> recipients, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         bool pipelining = Extensions.ContainsKey("PIPELINING");
-        bool chunking = Extensions.ContainsKey("CHUNKING");
+        bool chunking = UsesChunking;
         string size = Extensions.ContainsKey("SIZE") ? FormattableString.Invariant($" SIZE={body.Length}") : string.Empty;
         var replies = new List<NextHopReply>(recipients.Count + 2);
 

@@ -35,8 +35,12 @@ public sealed partial class Spool : IMessageStore, IDisposable
     private long _segmentLength;
     private volatile bool _stopping;
 
-    public Spool(string directory, ILogger<Spool> logger)
+    private readonly long _segmentRolloverLength;
+
+    /// <param name="segmentRolloverLength">Tests make it small to see segments come and go.</param>
+    public Spool(string directory, ILogger<Spool> logger, long segmentRolloverLength = SpoolFormat.SegmentRolloverLength)
     {
+        _segmentRolloverLength = segmentRolloverLength;
         _directory = Path.GetFullPath(directory);
         _logger = logger;
         IODirectory.CreateDirectory(SpoolFormat.QueueDirectory(_directory));
@@ -234,7 +238,7 @@ public sealed partial class Spool : IMessageStore, IDisposable
 
             CommittedMessages += _batch.Count;
             CommittedBatches++;
-            if (_segmentLength >= SpoolFormat.SegmentRolloverLength)
+            if (_segmentLength >= _segmentRolloverLength)
             {
                 RollOver();
             }

@@ -177,6 +177,83 @@ public class SpoolTests
         Assert.Empty(SpoolReader.ReadQueue(directory.Path));
     }
 
+    [Fact]
+    public async Task Committed_messages_are_announced_with_where_they_lie_and_read_back_from_there()
+    {
+        using var directory = new TempDirectory();
+        using var spool = new Spool(directory.Path, NullLogger<Spool>.Instance);
+        var announced = new List<QueueEntry>();
+        spool.Committed += announced.Add;
+        PendingMessage first = NewMessage("a@a.example", ["x@b.example", "y@b.example"], "first\r\n");
+        PendingMessage second = NewMessage("c@a.example", ["z@b.example"], "second\r\n");
+
+        await spool.CommitAsync(first);
+        await spool.CommitAsync(second);
+
+        Assert.Equal([first.QueueId, second.QueueId], announced.Select(e => e.QueueId));
+        Assert.Equal(["x@b.example", "y@b.example"], announced[0].Recipients.Select(r => r.Address));
+        Assert.All(announced[0].Recipients, r => Assert.Equal(RecipientState.Pending, r.State));
+        SpooledMessage read = SpoolReader.ReadMessageAt(directory.Path, announced[1].Segment, announced[1].Offset);
+        Assert.Equal(second.QueueId, read.QueueId);
+        Assert.Equal("second\r\n", Encoding.ASCII.GetString(read.Body));
+    }
+
+    [Fact]
+    public async Task A_restart_recovers_only_unfinished_messages_and_deletes_body_files_nothing_owns()
+    {
+        using var directory = new TempDirectory();
+        PendingMessage done = NewMessage("a@a.example", ["x@b.example"], "done\r\n");
+        PendingMessage half = NewMessage("a@a.example", ["x@b.example", "y@b.example"], "half\r\n");
+        using (var spool = new Spool(directory.Path, NullLogger<Spool>.Instance))
+        {
+            await spool.CommitAsync(done);
+            await spool.CommitAsync(half);
+            await spool.RecordAsync([
+                new RecipientStateChange(done.QueueId, 0, RecipientState.Delivered, 1, DateTimeOffset.UtcNow, "250 ok"),
+                new RecipientStateChange(half.QueueId, 1, RecipientState.Deferred, 1, DateTimeOffset.UtcNow.AddMinutes(1), "451 later"),
+            ]);
+        }
+
+        // A body spilled by a session that crashed before its commit.
+        string orphan = Path.Combine(directory.Path, "data", QueueId.Next().ToString());
+        await File.WriteAllTextAsync(orphan, "never committed");
+
+        using var restarted = new Spool(directory.Path, NullLogger<Spool>.Instance);
+        QueueEntry entry = Assert.Single(restarted.Recovered);
+        Assert.Equal(half.QueueId, entry.QueueId);
+        Assert.Equal([RecipientState.Pending, RecipientState.Deferred], entry.Recipients.Select(r => r.State));
+        Assert.Equal(1, entry.Recipients[1].Attempts);
+        Assert.Equal("451 later", entry.Recipients[1].LastResponse);
+        Assert.False(File.Exists(orphan));
+    }
+
+    [Fact]
+    public async Task Segments_are_deleted_oldest_first_once_nothing_in_them_or_before_them_is_live()
+    {
+        using var directory = new TempDirectory();
+        using var spool = new Spool(directory.Path, NullLogger<Spool>.Instance, segmentRolloverLength: 1);
+        var entries = new List<QueueEntry>();
+        spool.Committed += entries.Add;
+        PendingMessage big = NewMessage("a@a.example", ["x@b.example"], new string('b', 200 * 1024));
+        big.Body.SpillTo(Path.Combine(spool.DataDirectory, big.QueueId.ToString()));
+        foreach (PendingMessage message in new[] { NewMessage("a@a.example", ["x@b.example"], "one\r\n"), big, NewMessage("a@a.example", ["x@b.example"], "three\r\n") })
+        {
+            // One commit per segment: every batch rolls over.
+            await spool.CommitAsync(message);
+        }
+
+        Assert.Equal(4, spool.SegmentCount);
+        spool.Retire(entries[1]);
+        Assert.Equal(4, spool.SegmentCount);
+        Assert.False(File.Exists(Path.Combine(spool.DataDirectory, big.QueueId.ToString())));
+
+        spool.Retire(entries[0]);
+        Assert.Equal(2, spool.SegmentCount);
+        spool.Retire(entries[2]);
+        Assert.Equal(1, spool.SegmentCount);
+        Assert.Empty(SpoolReader.ReadMessages(directory.Path));
+    }
+
     internal static PendingMessage NewMessage(string from, string[] recipients, string body)
     {
         var message = new PendingMessage
