@@ -106,9 +106,10 @@ public class DeliveryTests
 
         string bounced = await SendRawAsync(server.Port, "postmaster@localhost", "<one@remote.example> ORCPT=rfc822;One@Remote.Example", "reported");
         string silent = await SendRawAsync(server.Port, "postmaster@localhost", "<two@remote.example> NOTIFY=NEVER", "not reported");
-        await server.WaitForOutputAsync($"{bounced} is done");
-        await server.WaitForOutputAsync($"{silent} is done");
+        Assert.Empty(await WaitForQueueAsync(server.Spool, queue => queue.Count == 0));
 
+        Assert.Contains($"Delivery {bounced} to <one@remote.example> via 127.0.0.1:{refusing.Port}: 5", server.Output);
+        Assert.Contains($"Delivery {silent} to <two@remote.example> via 127.0.0.1:{refusing.Port}: 5", server.Output);
         string bounce = Assert.Single(await WaitForMaildirAsync(server, "localhost", "postmaster", 1));
         string text = await File.ReadAllTextAsync(bounce);
         Assert.Contains("Final-Recipient: rfc822; one@remote.example", text);

@@ -69,7 +69,8 @@ public class LocalDeliveryTests
         string bounce = await File.ReadAllTextAsync(Assert.Single(await DeliveryTests.WaitForMaildirAsync(server, "localhost", "postmaster", 1)));
         Assert.Contains("Status: 5.4.6", bounce);
         Assert.Contains("mail forwarding loop", bounce);
-        await server.WaitForOutputAsync($"{queueId} is done");
+        Assert.Empty(await DeliveryTests.WaitForQueueAsync(server.Spool, queue => queue.Count == 0));
+        Assert.Contains($"Delivery {queueId} to <far@remote.example> via none: 554 5.4.6", server.Output);
         Assert.Empty(sink.Messages());
     }
 }

@@ -44,7 +44,7 @@ public class OutboundTlsTests(TlsServerFixture fixture) : IClassFixture<TlsServe
         await using ServerProcess relay = await ServerProcess.StartAsync("--smarthost", $"127.0.0.1:{_nextHop.Port}", "--hostname", "relay.test");
 
         string relayId = await DeliveryTests.SendAsync(relay.Port, "alice@client.test", ["bob@far.example"], "two hops");
-        await relay.WaitForOutputAsync($"{relayId} is done");
+        Assert.Empty(await DeliveryTests.WaitForQueueAsync(relay.Spool, queue => queue.Count == 0));
 
         SpooledMessage arrived = Assert.Single(_nextHop.ReadSpool(), m => Encoding.ASCII.GetString(m.Body).Contains($"with ESMTP id {relayId}", StringComparison.Ordinal));
         string text = Encoding.ASCII.GetString(arrived.Body);

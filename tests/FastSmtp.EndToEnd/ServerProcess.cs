@@ -44,10 +44,10 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             start.Environment[name] = value;
         }
 
-        // Remote mail never leaves loopback: DNS goes to a loopback port where nothing answers
-        // (lookups fail, remote recipients are deferred) unless a test names its own --dns or
-        // --smarthost, which come later and win.
-        foreach (string argument in new[] { "--listen", "127.0.0.1:0", "--spool", Spool, "--mail-dir", Path.Combine(root, "mail"), "--dns", "127.0.0.1:9" }.Concat(arguments))
+        // Remote mail never leaves loopback: DNS goes to a server in the test process that
+        // refuses every question (lookups fail, remote recipients are deferred) unless a test
+        // names its own --dns or --smarthost, which come later and win.
+        foreach (string argument in new[] { "--listen", "127.0.0.1:0", "--spool", Spool, "--mail-dir", Path.Combine(root, "mail"), "--dns", Peers.RefusingDnsServer.Endpoint }.Concat(arguments))
         {
             start.ArgumentList.Add(argument);
         }

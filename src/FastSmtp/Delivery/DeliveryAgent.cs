@@ -242,7 +242,7 @@ public sealed partial class DeliveryAgent : BackgroundService
 
     private LoadedMessage Load(QueueEntry entry)
     {
-        SpooledMessage message = SpoolReader.ReadMessageAt(_spool.Directory, entry.Segment, entry.Offset);
+        SpooledMessage message = _spool.ReadMessage(entry);
         return new LoadedMessage(message, CountReceivedHeaders(message.Body));
     }
 
@@ -285,6 +285,6 @@ public sealed partial class DeliveryAgent : BackgroundService
     [LoggerMessage(EventId = 204, Level = LogLevel.Error, Message = "Recording the outcome of {QueueId} failed ({Result}); its recipients are tried again")]
     private static partial void LogRecordFailed(ILogger logger, QueueId queueId, CommitResult result);
 
-    [LoggerMessage(EventId = 205, Level = LogLevel.Information, Message = "{QueueId} is done: every recipient delivered or bounced")]
+    [LoggerMessage(EventId = 205, Level = LogLevel.Debug, Message = "{QueueId} is done: every recipient delivered or bounced")]
     private static partial void LogRetired(ILogger logger, QueueId queueId);
 }

@@ -28,7 +28,11 @@ public sealed partial class Spool : IMessageStore, IDisposable
     private readonly List<QueueEntry> _committedEntries = [];
     private readonly SpoolRecordWriter _records = new();
     private readonly Thread _committer;
-    private readonly Dictionary<long, int> _liveMessagesBySegment = [];
+    /// <summary>Every segment on disk, oldest first, with how many unfinished messages it holds.</summary>
+    private readonly SortedDictionary<long, int> _liveMessagesBySegment = [];
+
+    /// <summary>Read handles of segments the delivery side reads messages from, kept open until the segment goes.</summary>
+    private readonly Dictionary<long, SafeFileHandle> _readers = [];
     private readonly Lock _retireLock = new();
     private SafeFileHandle _segment;
     private long _segmentNumber;
@@ -107,6 +111,11 @@ public sealed partial class Spool : IMessageStore, IDisposable
         _signal.Set();
         _committer.Join();
         _segment.Dispose();
+        foreach (SafeFileHandle reader in _readers.Values)
+        {
+            reader.Dispose();
+        }
+
         _signal.Dispose();
     }
 
@@ -275,8 +284,27 @@ public sealed partial class Spool : IMessageStore, IDisposable
         lock (_retireLock)
         {
             _liveMessagesBySegment[entry.Segment]--;
-            DeleteSpentSegments();
+            if (_liveMessagesBySegment.First().Key == entry.Segment)
+            {
+                DeleteSpentSegments();
+            }
         }
+    }
+
+    /// <summary>A queued message with its body, read from its record through a handle kept per segment.</summary>
+    public SpooledMessage ReadMessage(QueueEntry entry)
+    {
+        SafeFileHandle? reader;
+        lock (_retireLock)
+        {
+            if (!_readers.TryGetValue(entry.Segment, out reader))
+            {
+                reader = File.OpenHandle(SpoolFormat.SegmentPath(_directory, entry.Segment), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                _readers[entry.Segment] = reader;
+            }
+        }
+
+        return SpoolReader.ReadMessageAt(reader, _directory, entry.Segment, entry.Offset);
     }
 
     /// <summary>Log segments still on disk (the current one included).</summary>
@@ -286,18 +314,24 @@ public sealed partial class Spool : IMessageStore, IDisposable
         {
             lock (_retireLock)
             {
-                return SpoolFormat.ListSegments(_directory).Count;
+                return _liveMessagesBySegment.Count;
             }
         }
     }
 
     private void DeleteSpentSegments()
     {
-        foreach (long segment in SpoolFormat.ListSegments(_directory))
+        while (_liveMessagesBySegment.Count > 0)
         {
-            if (segment >= Volatile.Read(ref _segmentNumber) || _liveMessagesBySegment.GetValueOrDefault(segment) > 0)
+            (long segment, int live) = _liveMessagesBySegment.First();
+            if (segment >= Volatile.Read(ref _segmentNumber) || live > 0)
             {
                 return;
+            }
+
+            if (_readers.Remove(segment, out SafeFileHandle? reader))
+            {
+                reader.Dispose();
             }
 
             File.Delete(SpoolFormat.SegmentPath(_directory, segment));
@@ -312,11 +346,16 @@ public sealed partial class Spool : IMessageStore, IDisposable
     /// </summary>
     private List<QueueEntry> Recover()
     {
+        foreach (long segment in SpoolFormat.ListSegments(_directory))
+        {
+            _liveMessagesBySegment[segment] = 0;
+        }
+
         List<QueueEntry> live = SpoolReader.Replay(_directory).Where(entry => !entry.IsDone).ToList();
         var owned = new HashSet<string>(StringComparer.Ordinal);
         foreach (QueueEntry entry in live)
         {
-            _liveMessagesBySegment[entry.Segment] = _liveMessagesBySegment.GetValueOrDefault(entry.Segment) + 1;
+            _liveMessagesBySegment[entry.Segment]++;
             if (entry.BodyInFile)
             {
                 owned.Add(entry.QueueId.ToString());
@@ -377,6 +416,11 @@ public sealed partial class Spool : IMessageStore, IDisposable
         _segmentNumber = number;
         _segmentLength = 0;
         SafeFileHandle handle = File.OpenHandle(SpoolFormat.SegmentPath(_directory, number), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read);
+        lock (_retireLock)
+        {
+            _liveMessagesBySegment[number] = 0;
+        }
+
         DirectorySync.Flush(SpoolFormat.QueueDirectory(_directory));
         return handle;
     }

@@ -74,6 +74,12 @@ public static class SpoolReader
     public static SpooledMessage ReadMessageAt(string spool, long segment, long offset)
     {
         using SafeFileHandle handle = File.OpenHandle(SpoolFormat.SegmentPath(spool, segment), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        return ReadMessageAt(handle, spool, segment, offset);
+    }
+
+    /// <summary>The same, through a handle of the segment the caller keeps open.</summary>
+    public static SpooledMessage ReadMessageAt(SafeFileHandle handle, string spool, long segment, long offset)
+    {
         byte[]? payload = ReadRecord(handle, offset, RandomAccess.GetLength(handle));
         if (payload is null || payload[0] != SpoolFormat.MessageRecord)
         {
