@@ -106,11 +106,34 @@ stop_postfix() { postfix -c "$postfix_conf" stop >/dev/null 2>&1 || true; sleep 
 
 now() { date +%s.%N; }
 
+# CPU seconds used by a process tree so far: the process, its live children, and (through
+# cutime/cstime) the children it has already reaped.
+cpu_seconds() {
+  python3 - "$1" <<'PY'
+import os, sys
+root = int(sys.argv[1]); tick = os.sysconf("SC_CLK_TCK"); total = 0
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        continue
+    ppid, utime, stime, cutime, cstime = int(fields[1]), *map(int, fields[11:15])
+    if int(pid) == root:
+        total += utime + stime + cutime + cstime
+    elif ppid == root:
+        total += utime + stime
+print(total / tick)
+PY
+}
+relay_root_pid() { if [ "$1" = postfix ]; then cat "$work/postfix/queue/pid/master.pid" | tr -d ' '; else echo "$relay_pid"; fi; }
+
 run_one() {
   local system=$1 sess=$2
   start_sink
   "start_$system"
-  local start accepted_at delivered_at
+  local start accepted_at delivered_at cpu_before cpu_after root_pid
+  root_pid=$(relay_root_pid "$system")
+  cpu_before=$(cpu_seconds "$root_pid")
   start=$(now)
   smtp-source -s "$sess" -m "$messages" -l "$size" -f bench@client.test -t user@remote.example "127.0.0.1:$relay_port" >/dev/null 2>&1
   accepted_at=$(now)
@@ -120,14 +143,16 @@ run_one() {
     sleep 0.05
   done
   delivered_at=$(now)
+  cpu_after=$(cpu_seconds "$root_pid")
   "stop_$system"
   local delivered; delivered=$(sink_count)
   stop_sink
   if [ "$delivered" -ne "$messages" ]; then echo "$system lost or duplicated mail: the sink counted $delivered of $messages" >&2; exit 1; fi
-  python3 - "$system" "$sess" "$messages" "$start" "$accepted_at" "$delivered_at" <<'PY'
+  python3 - "$system" "$sess" "$messages" "$start" "$accepted_at" "$delivered_at" "$cpu_before" "$cpu_after" <<'PY'
 import sys
-system, sess, n, t0, t1, t2 = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), *map(float, sys.argv[4:7])
-print(f"| {system} | {sess} | {n/(t1-t0):,.0f} | {n/(t2-t0):,.0f} |")
+system, sess, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+t0, t1, t2, c0, c1 = map(float, sys.argv[4:9])
+print(f"| {system} | {sess} | {n/(t1-t0):,.0f} | {n/(t2-t0):,.0f} | {(c1-c0)*10000/n:.1f} |")
 PY
 }
 
@@ -138,8 +163,8 @@ out="bench/results/relay-$(date -u +%Y-%m-%d).md"
   echo
   echo "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r), .NET $(dotnet --version), $(postconf -d mail_version 2>/dev/null | cut -d' ' -f3 | sed 's/^/Postfix /')"
   echo
-  echo "| system | sessions | accepted msgs/s | delivered msgs/s |"
-  echo "|---|---:|---:|---:|"
+  echo "| system | sessions | accepted msgs/s | delivered msgs/s | relay CPU s per 10k msgs |"
+  echo "|---|---:|---:|---:|---:|"
 } | tee "$out"
 for sess in "${sessions[@]}"; do
   run_one fastsmtp "$sess" | tee -a "$out"

@@ -44,6 +44,7 @@ public static class Program
             }
         }
 
+        using var output = new BufferedStandardOutput();
         WebApplication app;
         List<ListenOptions> listeners = [];
         try
