@@ -39,15 +39,20 @@ public class DeliveryTests
             "--mx-host=mx.test,backup.mx.test,20",
             "--mx-host=mx.test,primary.mx.test,10",
             "--host-record=primary.mx.test,127.0.0.1",
-            "--host-record=backup.mx.test,127.0.0.254");
+            "--host-record=backup.mx.test,127.0.0.254",
+            "--host-record=no-mx.test,127.0.0.1");
         await using ServerProcess server = await ServerProcess.StartAsync("--dns", dns.Endpoint, "--mx-port", sink.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         await SendAsync(server.Port, "postmaster@localhost", ["u@mx.test"], "by MX");
+        await SendAsync(server.Port, "postmaster@localhost", ["u@no-mx.test"], "by A record");
         string bouncedId = await SendAsync(server.Port, "postmaster@localhost", ["u@nowhere.test"], "to nowhere");
 
-        string dump = Assert.Single(await sink.WaitForMessagesAsync(1));
-        Assert.Contains("X-Rcpt-Args: <u@mx.test>", dump);
-        Assert.Contains("Subject: by MX", dump);
+        List<string> dumps = await sink.WaitForMessagesAsync(2);
+        Assert.Equal(2, dumps.Count);
+        Assert.Contains(dumps, dump => dump.Contains("X-Rcpt-Args: <u@mx.test>", StringComparison.Ordinal) && dump.Contains("Subject: by MX", StringComparison.Ordinal));
+
+        // No MX record: the domain's own address is its mail host (RFC 5321 5.1).
+        Assert.Contains(dumps, dump => dump.Contains("X-Rcpt-Args: <u@no-mx.test>", StringComparison.Ordinal));
         await server.WaitForOutputAsync($"for {bouncedId}: 1 recipients reported");
 
         MimeMessage bounce = await MimeMessage.LoadAsync(Assert.Single(await WaitForMaildirAsync(server, "localhost", "postmaster", 1)));
@@ -108,8 +113,8 @@ public class DeliveryTests
         string silent = await SendRawAsync(server.Port, "postmaster@localhost", "<two@remote.example> NOTIFY=NEVER", "not reported");
         Assert.Empty(await WaitForQueueAsync(server.Spool, queue => queue.Count == 0));
 
-        Assert.Contains($"Delivery {bounced} to <one@remote.example> via 127.0.0.1:{refusing.Port}: 5", server.Output);
-        Assert.Contains($"Delivery {silent} to <two@remote.example> via 127.0.0.1:{refusing.Port}: 5", server.Output);
+        await server.WaitForOutputAsync($"Delivery {bounced} to <one@remote.example> via 127.0.0.1:{refusing.Port}: 5");
+        await server.WaitForOutputAsync($"Delivery {silent} to <two@remote.example> via 127.0.0.1:{refusing.Port}: 5");
         string bounce = Assert.Single(await WaitForMaildirAsync(server, "localhost", "postmaster", 1));
         string text = await File.ReadAllTextAsync(bounce);
         Assert.Contains("Final-Recipient: rfc822; one@remote.example", text);

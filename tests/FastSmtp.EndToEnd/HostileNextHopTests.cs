@@ -59,18 +59,109 @@ public class HostileNextHopTests
         await peer.ContinueWith(_ => { });
     }
 
+    [SkippableFact]
+    public async Task A_destination_that_hangs_does_not_hold_up_mail_for_others()
+    {
+        await using SmtpSink sink = await SmtpSink.StartAsync();
+        using var hanging = new TcpListener(IPAddress.Parse("127.0.0.2"), sink.Port);
+        hanging.Start();
+        using var stop = new CancellationTokenSource();
+        Task peer = ServeBadlyAsync(hanging, Behaviour.NeverAnswers, stop.Token);
+        await using Dnsmasq dns = await Dnsmasq.StartAsync(
+            "--mx-host=good.test,mx.good.test,10", "--host-record=mx.good.test,127.0.0.1",
+            "--mx-host=slow.test,mx.slow.test,10", "--host-record=mx.slow.test,127.0.0.2");
+        await using ServerProcess server = await ServerProcess.StartAsync(
+            "--dns", dns.Endpoint, "--mx-port", sink.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--delivery-timeout", "00:05:00");
+
+        // Many messages to the hanging destination first, filling all of its connections...
+        string[] slow = new string[25];
+        for (int i = 0; i < slow.Length; i++)
+        {
+            slow[i] = await DeliveryTests.SendAsync(server.Port, "alice@client.test", [$"u{i}@slow.test"], "stuck");
+        }
+
+        // ...then one for another destination: it goes at once.
+        string fast = await DeliveryTests.SendAsync(server.Port, "alice@client.test", ["v@good.test"], "not stuck");
+        string dump = Assert.Single(await sink.WaitForMessagesAsync(1));
+        Assert.Contains("X-Rcpt-Args: <v@good.test>", dump);
+        await server.WaitForOutputAsync($"Delivery {fast} to <v@good.test>");
+        Assert.All(slow, id => Assert.DoesNotContain($"Delivery {id}", server.Output));
+        Assert.Equal(25, SpoolReader.ReadQueue(server.Spool).Count(r => r.Address.EndsWith("@slow.test", StringComparison.Ordinal)));
+        await stop.CancelAsync();
+        hanging.Stop();
+        await peer.ContinueWith(_ => { });
+    }
+
+    [SkippableFact]
+    public async Task A_broken_starttls_is_retried_in_plain_text()
+    {
+        using var peer = new TcpListener(IPAddress.Loopback, 0);
+        peer.Start();
+        using var stop = new CancellationTokenSource();
+        Task serving = ServeBrokenTlsThenPlainAsync(peer, stop.Token);
+        await using ServerProcess server = await ServerProcess.StartAsync("--smarthost", peer.LocalEndpoint.ToString()!);
+
+        string queueId = await DeliveryTests.SendAsync(server.Port, "alice@client.test", ["u@remote.example"], "plain after all");
+
+        Assert.Empty(await DeliveryTests.WaitForQueueAsync(server.Spool, queue => queue.Count == 0));
+        await server.WaitForOutputAsync("STARTTLS with 127.0.0.1");
+        await server.WaitForOutputAsync($"Delivery {queueId} to <u@remote.example> via {peer.LocalEndpoint}: 250 2.0.0 accepted in plain text");
+        await stop.CancelAsync();
+        peer.Stop();
+        await serving.ContinueWith(_ => { });
+    }
+
+    /// <summary>First connection: offers STARTTLS, then answers the handshake with garbage. Second: a plain transaction.</summary>
+    private static async Task ServeBrokenTlsThenPlainAsync(TcpListener listener, CancellationToken stop)
+    {
+        for (int connectionNumber = 0; !stop.IsCancellationRequested; connectionNumber++)
+        {
+            using Socket connection = await listener.AcceptSocketAsync(stop);
+            using var stream = new NetworkStream(connection);
+            using var reader = new StreamReader(stream, Encoding.ASCII);
+            async Task Say(string text) => await stream.WriteAsync(Encoding.ASCII.GetBytes(text), stop);
+
+            await Say("220 tls-breaker.test ESMTP\r\n");
+            await reader.ReadLineAsync(stop);
+            await Say("250-tls-breaker.test\r\n250 STARTTLS\r\n");
+            string? command = await reader.ReadLineAsync(stop);
+            if (connectionNumber == 0 && command == "STARTTLS")
+            {
+                await Say("220 2.0.0 go ahead\r\n");
+                await Say("this is not a TLS record\r\n");
+                continue;
+            }
+
+            // MAIL was read above; RCPT, DATA, the body, QUIT.
+            await Say("250 2.1.0 Ok\r\n");
+            await reader.ReadLineAsync(stop);
+            await Say("250 2.1.5 Ok\r\n");
+            await reader.ReadLineAsync(stop);
+            await Say("354 go ahead\r\n");
+            while (await reader.ReadLineAsync(stop) is { } line && line != ".")
+            {
+            }
+
+            await Say("250 2.0.0 accepted in plain text\r\n");
+            await reader.ReadLineAsync(stop);
+            await Say("221 bye\r\n");
+        }
+    }
+
     private static async Task ServeBadlyAsync(TcpListener listener, Behaviour behaviour, CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {
-            using Socket connection = await listener.AcceptSocketAsync(stop);
+            Socket connection = await listener.AcceptSocketAsync(stop);
             var stream = new NetworkStream(connection);
             var reader = new StreamReader(stream, Encoding.ASCII);
             async Task Say(string text) => await stream.WriteAsync(Encoding.ASCII.GetBytes(text), stop);
 
             if (behaviour == Behaviour.NeverAnswers)
             {
-                await Task.Delay(TimeSpan.FromSeconds(10), stop).ContinueWith(_ => { });
+                // Held open, silent, until the test ends; the next connection is accepted meanwhile.
+                Socket held = connection;
+                _ = Task.Delay(Timeout.Infinite, stop).ContinueWith(_ => held.Dispose(), TaskScheduler.Default);
                 continue;
             }
 
@@ -97,6 +188,7 @@ public class HostileNextHopTests
             }
 
             connection.Close();
+            connection.Dispose();
         }
     }
 }

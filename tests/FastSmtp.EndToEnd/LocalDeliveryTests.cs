@@ -70,7 +70,7 @@ public class LocalDeliveryTests
         Assert.Contains("Status: 5.4.6", bounce);
         Assert.Contains("mail forwarding loop", bounce);
         Assert.Empty(await DeliveryTests.WaitForQueueAsync(server.Spool, queue => queue.Count == 0));
-        Assert.Contains($"Delivery {queueId} to <far@remote.example> via none: 554 5.4.6", server.Output);
+        await server.WaitForOutputAsync($"Delivery {queueId} to <far@remote.example> via none: 554 5.4.6");
         Assert.Empty(sink.Messages());
     }
 }

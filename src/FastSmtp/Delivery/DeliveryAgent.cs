@@ -285,6 +285,9 @@ public sealed partial class DeliveryAgent : BackgroundService
     [LoggerMessage(EventId = 204, Level = LogLevel.Error, Message = "Recording the outcome of {QueueId} failed ({Result}); its recipients are tried again")]
     private static partial void LogRecordFailed(ILogger logger, QueueId queueId, CommitResult result);
 
+    [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "STARTTLS with {Endpoint} failed ({Reason}); delivering in plain text")]
+    private static partial void LogTlsFallback(ILogger logger, string endpoint, string reason);
+
     [LoggerMessage(EventId = 205, Level = LogLevel.Debug, Message = "{QueueId} is done: every recipient delivered or bounced")]
     private static partial void LogRetired(ILogger logger, QueueId queueId);
 }

@@ -23,6 +23,9 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
     /// <summary>RFC 5321 4.5.3.2 gives minutes per step; one bound for every step keeps a dead peer from holding a slot.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(5);
 
+    /// <summary>How a failed TLS handshake is reported, so the caller can retry without TLS.</summary>
+    public const string TlsFailurePrefix = "TLS handshake failed";
+
     private readonly Socket _socket;
     private readonly NetworkStream _network;
     private readonly TimeSpan _timeout;
@@ -165,14 +168,23 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
                     await _input.CompleteAsync();
                     await _output.CompleteAsync();
                     _tls = new SslStream(_network, leaveInnerStreamOpen: true);
-                    await _tls.AuthenticateAsClientAsync(
-                        new SslClientAuthenticationOptions
-                        {
-                            TargetHost = (RemoteEndPoint as IPEndPoint)?.Address.ToString() ?? "localhost",
-                            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                            RemoteCertificateValidationCallback = static (_, _, _, _) => true,
-                        },
-                        timeout.Token);
+                    try
+                    {
+                        await _tls.AuthenticateAsClientAsync(
+                            new SslClientAuthenticationOptions
+                            {
+                                TargetHost = (RemoteEndPoint as IPEndPoint)?.Address.ToString() ?? "localhost",
+                                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                                RemoteCertificateValidationCallback = static (_, _, _, _) => true,
+                            },
+                            timeout.Token);
+                    }
+                    catch (Exception exception) when (exception is IOException or AuthenticationException)
+                    {
+                        _broken = true;
+                        return NextHopReply.Unreadable(TlsFailurePrefix + ": " + exception.Message);
+                    }
+
                     (_input, _output) = PipesOver(_tls);
 
                     // RFC 3207 4.2: everything learnt before TLS is forgotten; EHLO again.
@@ -182,14 +194,13 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
 
             return hello;
         }
-        catch (Exception exception) when (exception is IOException or SocketException or AuthenticationException
+        catch (Exception exception) when (exception is IOException or SocketException
             || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             _broken = true;
             return NextHopReply.Unreadable(exception switch
             {
                 OperationCanceledException => "timed out waiting for the next hop",
-                AuthenticationException => "TLS handshake failed: " + exception.Message,
                 _ => "connection lost: " + exception.Message,
             });
         }
