@@ -71,7 +71,7 @@ public class HostileInputTests(ServerFixture fixture) : IClassFixture<ServerFixt
 
         await using RawSmtpClient other = await RawSmtpClient.ConnectAsync(_server.Port);
         Assert.StartsWith("220 ", await other.ReadReplyAsync());
-        Assert.Contains($"Auto-denied {address} until restart", _server.Output);
+        await _server.WaitForOutputAsync($"Auto-denied {address} until restart");
     }
 
     [Fact]

@@ -36,6 +36,9 @@ internal sealed class RawSmtpClient : SmtpTestClient, IAsyncDisposable
         return new RawSmtpClient(tcp);
     }
 
+    /// <summary>The loopback address this client connected from.</summary>
+    public string LocalAddress => ((System.Net.IPEndPoint)_tcp.Client.LocalEndPoint!).Address.ToString();
+
     public static string NextSourceAddress()
     {
         int n = Interlocked.Increment(ref s_nextSource);

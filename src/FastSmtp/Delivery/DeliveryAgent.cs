@@ -34,6 +34,9 @@ public sealed partial class DeliveryAgent : BackgroundService
     private readonly ConcurrentDictionary<ulong, Task> _inFlight = new();
     private CancellationToken _stopping;
 
+    /// <summary>Segments (64 MB each) the log may hold before the oldest one's live messages are moved forward.</summary>
+    private const int MaxSegmentsBeforeCompaction = 4;
+
     public DeliveryAgent(Spool spool, SmtpServerContext server, MailRouter router, IOptions<SmtpServerOptions> options, ILogger<DeliveryAgent> logger)
     {
         _spool = spool;
@@ -106,6 +109,11 @@ public sealed partial class DeliveryAgent : BackgroundService
         while (!stoppingToken.IsCancellationRequested)
         {
             TimeSpan wait = StartDue();
+            while (await _spool.CompactAsync(MaxSegmentsBeforeCompaction) > 0)
+            {
+                // Each round moves the oldest segment's unfinished messages and deletes it.
+            }
+
             try
             {
                 await _wake.WaitAsync(wait, stoppingToken);

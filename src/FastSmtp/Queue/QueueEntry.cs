@@ -12,10 +12,12 @@ public sealed class QueueEntry(QueueId queueId, DateTimeOffset receivedAt, long 
 
     public DateTimeOffset ReceivedAt { get; } = receivedAt;
 
-    /// <summary>The log segment and the offset of the message's record in it.</summary>
-    public long Segment { get; } = segment;
+    /// <summary>Where the message's record lies; compaction moves it to a newer segment.</summary>
+    public SpoolLocation Location { get; set; } = new(segment, offset);
 
-    public long Offset { get; } = offset;
+    public long Segment => Location.Segment;
+
+    public long Offset => Location.Offset;
 
     /// <summary>The body lives in spool/data (it was too large to keep inline).</summary>
     public bool BodyInFile { get; } = bodyInFile;

@@ -23,13 +23,17 @@ public sealed partial class Spool : IMessageStore, IDisposable
     private readonly List<PendingMessage> _batch = [];
     private readonly ConcurrentQueue<StateBatch> _incomingStates = new();
     private readonly List<StateBatch> _stateBatch = [];
-    private readonly List<(int Start, int End, PendingMessage? Message)> _layout = [];
+    private readonly List<(int Start, int End, PendingMessage? Message, QueueEntry? Relocated)> _layout = [];
     private readonly List<ReadOnlyMemory<byte>> _gather = [];
     private readonly List<QueueEntry> _committedEntries = [];
+    private readonly List<(QueueEntry Entry, SpoolLocation Location)> _relocated = [];
     private readonly SpoolRecordWriter _records = new();
     private readonly Thread _committer;
-    /// <summary>Every segment on disk, oldest first, with how many unfinished messages it holds.</summary>
-    private readonly SortedDictionary<long, int> _liveMessagesBySegment = [];
+    /// <summary>Every segment on disk, oldest first, with the unfinished messages whose record it holds.</summary>
+    private readonly SortedDictionary<long, HashSet<QueueEntry>> _liveMessagesBySegment = [];
+
+    /// <summary>The unfinished messages by id: state changes are applied to them as they are committed.</summary>
+    private readonly Dictionary<ulong, QueueEntry> _liveMessages = [];
 
     /// <summary>Read handles of segments the delivery side reads messages from, kept open until the segment goes.</summary>
     private readonly Dictionary<long, SafeFileHandle> _readers = [];
@@ -182,7 +186,7 @@ public sealed partial class Spool : IMessageStore, IDisposable
                 _records.WriteEnvelope(message);
                 _records.WriteByte(message.Body.FilePath is null ? SpoolFormat.BodyInline : SpoolFormat.BodyInFile);
                 _records.WriteUInt64((ulong)message.Body.Length);
-                _layout.Add((recordStart, _records.Length, message));
+                _layout.Add((recordStart, _records.Length, message, null));
             }
 
             foreach (StateBatch states in _stateBatch)
@@ -191,7 +195,12 @@ public sealed partial class Spool : IMessageStore, IDisposable
                 {
                     int recordStart = _records.Reserve(SpoolFormat.HeaderLength);
                     _records.WriteStateChange(change);
-                    _layout.Add((recordStart, _records.Length, null));
+                    _layout.Add((recordStart, _records.Length, null, null));
+                }
+
+                foreach (QueueEntry entry in states.Relocate ?? [])
+                {
+                    WriteRelocation(entry);
                 }
             }
 
@@ -202,11 +211,16 @@ public sealed partial class Spool : IMessageStore, IDisposable
 
             long total = 0;
             _committedEntries.Clear();
-            foreach ((int recordStart, int fixedEnd, PendingMessage? message) in _layout)
+            _relocated.Clear();
+            foreach ((int recordStart, int fixedEnd, PendingMessage? message, QueueEntry? relocated) in _layout)
             {
                 if (message is not null)
                 {
                     _committedEntries.Add(NewEntry(message, _segmentNumber, start + total));
+                }
+                else if (relocated is not null)
+                {
+                    _relocated.Add((relocated, new SpoolLocation(_segmentNumber, start + total)));
                 }
 
                 int payloadStart = recordStart + SpoolFormat.HeaderLength;
@@ -237,7 +251,34 @@ public sealed partial class Spool : IMessageStore, IDisposable
             _segmentLength = start + total;
             lock (_retireLock)
             {
-                _liveMessagesBySegment[_segmentNumber] = _liveMessagesBySegment.GetValueOrDefault(_segmentNumber) + _committedEntries.Count;
+                HashSet<QueueEntry> current = _liveMessagesBySegment[_segmentNumber];
+                foreach (QueueEntry entry in _committedEntries)
+                {
+                    current.Add(entry);
+                    _liveMessages[entry.QueueId.Value] = entry;
+                }
+
+                // Applied here, on the commit thread, so a relocation written later in the log
+                // always copies the states already written before it.
+                foreach (StateBatch states in _stateBatch)
+                {
+                    foreach (RecipientStateChange change in states.Changes)
+                    {
+                        _liveMessages.GetValueOrDefault(change.QueueId.Value)?.Apply(change);
+                    }
+                }
+
+                foreach ((QueueEntry entry, SpoolLocation location) in _relocated)
+                {
+                    if (_liveMessagesBySegment.TryGetValue(entry.Segment, out HashSet<QueueEntry>? old) && old.Remove(entry))
+                    {
+                        current.Add(entry);
+                    }
+
+                    entry.Location = location;
+                }
+
+                DeleteSpentSegments();
             }
 
             foreach (QueueEntry entry in _committedEntries)
@@ -283,28 +324,57 @@ public sealed partial class Spool : IMessageStore, IDisposable
 
         lock (_retireLock)
         {
-            _liveMessagesBySegment[entry.Segment]--;
-            if (_liveMessagesBySegment.First().Key == entry.Segment)
+            _liveMessages.Remove(entry.QueueId.Value);
+            if (_liveMessagesBySegment.TryGetValue(entry.Segment, out HashSet<QueueEntry>? live))
             {
-                DeleteSpentSegments();
+                live.Remove(entry);
             }
+
+            DeleteSpentSegments();
         }
     }
 
     /// <summary>A queued message with its body, read from its record through a handle kept per segment.</summary>
     public SpooledMessage ReadMessage(QueueEntry entry)
     {
-        SafeFileHandle? reader;
+        SpoolLocation location = entry.Location;
+        return SpoolReader.ReadMessageAt(ReaderOf(location.Segment), _directory, location.Segment, location.Offset);
+    }
+
+    /// <summary>
+    /// Compaction: while more than <paramref name="maxSegments"/> segments are on disk, the
+    /// unfinished messages of the oldest are copied, with their recipients' current states, to
+    /// the head of the log, and the segment is deleted. A message deferred for days would
+    /// otherwise keep every segment written after it. Returns how many messages were moved.
+    /// </summary>
+    public async Task<int> CompactAsync(int maxSegments)
+    {
+        List<QueueEntry> move;
         lock (_retireLock)
         {
-            if (!_readers.TryGetValue(entry.Segment, out reader))
+            if (_liveMessagesBySegment.Count <= maxSegments)
             {
-                reader = File.OpenHandle(SpoolFormat.SegmentPath(_directory, entry.Segment), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                _readers[entry.Segment] = reader;
+                return 0;
             }
+
+            (long oldest, HashSet<QueueEntry> live) = _liveMessagesBySegment.First();
+            if (oldest >= _segmentNumber || live.Count == 0)
+            {
+                return 0;
+            }
+
+            move = [.. live];
         }
 
-        return SpoolReader.ReadMessageAt(reader, _directory, entry.Segment, entry.Offset);
+        if (_stopping)
+        {
+            return 0;
+        }
+
+        var batch = new StateBatch([], move);
+        _incomingStates.Enqueue(batch);
+        _signal.Set();
+        return await batch.Completion.Task == CommitResult.Committed ? move.Count : 0;
     }
 
     /// <summary>Log segments still on disk (the current one included).</summary>
@@ -323,8 +393,8 @@ public sealed partial class Spool : IMessageStore, IDisposable
     {
         while (_liveMessagesBySegment.Count > 0)
         {
-            (long segment, int live) = _liveMessagesBySegment.First();
-            if (segment >= Volatile.Read(ref _segmentNumber) || live > 0)
+            (long segment, HashSet<QueueEntry> live) = _liveMessagesBySegment.First();
+            if (segment >= Volatile.Read(ref _segmentNumber) || live.Count > 0)
             {
                 return;
             }
@@ -340,6 +410,64 @@ public sealed partial class Spool : IMessageStore, IDisposable
         }
     }
 
+    private SafeFileHandle ReaderOf(long segment)
+    {
+        lock (_retireLock)
+        {
+            if (!_readers.TryGetValue(segment, out SafeFileHandle? reader))
+            {
+                reader = File.OpenHandle(SpoolFormat.SegmentPath(_directory, segment), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                _readers[segment] = reader;
+            }
+
+            return reader;
+        }
+    }
+
+    /// <summary>A message's record copied as it is, then one state record per recipient that has left Pending.</summary>
+    private void WriteRelocation(QueueEntry entry)
+    {
+        lock (_retireLock)
+        {
+            if (!_liveMessages.ContainsKey(entry.QueueId.Value))
+            {
+                return;
+            }
+        }
+
+        SpoolLocation location = entry.Location;
+        byte[]? payload;
+        try
+        {
+            payload = SpoolReader.ReadPayloadAt(ReaderOf(location.Segment), location.Offset);
+        }
+        catch (IOException)
+        {
+            payload = null;
+        }
+
+        if (payload is null)
+        {
+            // Never fail the batch (other sessions' messages ride in it): the message stays where it is.
+            LogRelocationFailed(_logger, entry.QueueId, location.Segment);
+            return;
+        }
+
+        int recordStart = _records.Reserve(SpoolFormat.HeaderLength);
+        _records.WriteBytes(payload);
+        _layout.Add((recordStart, _records.Length, null, entry));
+        for (int i = 0; i < entry.Recipients.Length; i++)
+        {
+            RecipientProgress recipient = entry.Recipients[i];
+            if (recipient.State != RecipientState.Pending)
+            {
+                int stateStart = _records.Reserve(SpoolFormat.HeaderLength);
+                _records.WriteStateChange(new RecipientStateChange(entry.QueueId, i, recipient.State, recipient.Attempts, recipient.NextAttempt, recipient.LastResponse));
+                _layout.Add((stateStart, _records.Length, null, null));
+            }
+        }
+    }
+
     /// <summary>
     /// Replays the log; counts live messages per segment; deletes body files no live message
     /// owns (a crash between spilling a body and committing its record leaves one behind).
@@ -348,14 +476,15 @@ public sealed partial class Spool : IMessageStore, IDisposable
     {
         foreach (long segment in SpoolFormat.ListSegments(_directory))
         {
-            _liveMessagesBySegment[segment] = 0;
+            _liveMessagesBySegment[segment] = [];
         }
 
         List<QueueEntry> live = SpoolReader.Replay(_directory).Where(entry => !entry.IsDone).ToList();
         var owned = new HashSet<string>(StringComparer.Ordinal);
         foreach (QueueEntry entry in live)
         {
-            _liveMessagesBySegment[entry.Segment]++;
+            _liveMessagesBySegment[entry.Segment].Add(entry);
+            _liveMessages[entry.QueueId.Value] = entry;
             if (entry.BodyInFile)
             {
                 owned.Add(entry.QueueId.ToString());
@@ -418,7 +547,7 @@ public sealed partial class Spool : IMessageStore, IDisposable
         SafeFileHandle handle = File.OpenHandle(SpoolFormat.SegmentPath(_directory, number), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read);
         lock (_retireLock)
         {
-            _liveMessagesBySegment[number] = 0;
+            _liveMessagesBySegment[number] = [];
         }
 
         DirectorySync.Flush(SpoolFormat.QueueDirectory(_directory));
@@ -453,6 +582,9 @@ public sealed partial class Spool : IMessageStore, IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Spool segment {Segment} holds nothing undelivered any more; deleted")]
     private static partial void LogSegmentDeleted(ILogger logger, long segment);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Compaction could not read {QueueId} in segment {Segment}; it stays there")]
+    private static partial void LogRelocationFailed(ILogger logger, QueueId queueId, long segment);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Spool body file {Path} belongs to no queued message (left by a crash before its commit); deleted")]
     private static partial void LogOrphanDeleted(ILogger logger, string path);

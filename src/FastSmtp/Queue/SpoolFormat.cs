@@ -18,6 +18,12 @@ namespace FastSmtp.Queue;
 /// messages, bench/README.md): 491 us against 632 us per message with one session, 21 us
 /// against 1,359 us with 64. A record is valid only with its magic,
 /// length and CRC, so a write torn by a crash is detected and cut off at start-up.
+/// Space comes back by segment: a segment is deleted once it and every older one hold no
+/// unfinished message (a segment may hold state records of older messages, so only a prefix
+/// of the log ever goes), and when more than four segments are on disk the unfinished messages
+/// of the oldest are copied forward with their current states (compaction), so one message
+/// deferred for days does not keep the log written after it. On replay the first copy of a
+/// message wins and the state records after it, the copy's included, bring it up to date.
 /// </summary>
 public static class SpoolFormat
 {

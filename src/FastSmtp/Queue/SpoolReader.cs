@@ -120,6 +120,9 @@ public static class SpoolReader
         return offset;
     }
 
+    /// <summary>The payload of the record at <paramref name="offset"/> of an open segment, or null when none is valid there.</summary>
+    public static byte[]? ReadPayloadAt(SafeFileHandle handle, long offset) => ReadRecord(handle, offset, RandomAccess.GetLength(handle));
+
     /// <summary>The payload of the record at <paramref name="offset"/>, or null when none is whole and valid there.</summary>
     private static byte[]? ReadRecord(SafeFileHandle handle, long offset, long fileLength)
     {

@@ -44,6 +44,13 @@ internal sealed class SpoolRecordWriter
         Length += 8;
     }
 
+    public void WriteBytes(ReadOnlySpan<byte> value)
+    {
+        Ensure(value.Length);
+        value.CopyTo(_buffer.AsSpan(Length));
+        Length += value.Length;
+    }
+
     public void WriteString(string? value)
     {
         if (value is null)

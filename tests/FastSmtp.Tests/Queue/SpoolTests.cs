@@ -254,6 +254,49 @@ public class SpoolTests
         Assert.Empty(SpoolReader.ReadMessages(directory.Path));
     }
 
+    [Fact]
+    public async Task Compaction_moves_a_long_deferred_message_forward_with_its_states_and_frees_the_old_segments()
+    {
+        using var directory = new TempDirectory();
+        PendingMessage deferred = NewMessage("a@a.example", ["x@b.example", "y@b.example"], "waits for days\r\n");
+        using (var spool = new Spool(directory.Path, NullLogger<Spool>.Instance, segmentRolloverLength: 1))
+        {
+            var entries = new List<QueueEntry>();
+            spool.Committed += entries.Add;
+            await spool.CommitAsync(deferred);
+            await spool.RecordAsync([
+                new RecipientStateChange(deferred.QueueId, 0, RecipientState.Delivered, 1, DateTimeOffset.UtcNow, "250 ok"),
+                new RecipientStateChange(deferred.QueueId, 1, RecipientState.Deferred, 3, DateTimeOffset.UtcNow.AddHours(1), "451 later"),
+            ]);
+            foreach (int i in Enumerable.Range(0, 3))
+            {
+                await spool.CommitAsync(NewMessage("a@a.example", ["z@b.example"], $"done {i}\r\n"));
+            }
+
+            foreach (QueueEntry done in entries.Skip(1))
+            {
+                spool.Retire(done);
+            }
+
+            // The deferred message's segment pins every later one.
+            Assert.Equal(6, spool.SegmentCount);
+            Assert.Equal(0, await spool.CompactAsync(maxSegments: 6));
+
+            Assert.Equal(1, await spool.CompactAsync(maxSegments: 2));
+            Assert.True(spool.SegmentCount <= 2, $"{spool.SegmentCount} segments left");
+            Assert.NotEqual(1, entries[0].Segment);
+            Assert.Equal("waits for days\r\n", Encoding.ASCII.GetString(spool.ReadMessage(entries[0]).Body));
+        }
+
+        QueuedRecipient left = Assert.Single(SpoolReader.ReadQueue(directory.Path));
+        Assert.Equal(deferred.QueueId, left.QueueId);
+        Assert.Equal("y@b.example", left.Address);
+        Assert.Equal(RecipientState.Deferred, left.State);
+        Assert.Equal(3, left.Attempts);
+        Assert.Equal("451 later", left.LastResponse);
+        Assert.Single(SpoolReader.ReadMessages(directory.Path));
+    }
+
     internal static PendingMessage NewMessage(string from, string[] recipients, string body)
     {
         var message = new PendingMessage
