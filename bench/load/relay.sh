@@ -146,13 +146,18 @@ run_one() {
   cpu_after=$(cpu_seconds "$root_pid")
   "stop_$system"
   local delivered; delivered=$(sink_count)
+  # FastSmtp logs at exit how many messages its fsync batches carried (state records batch too).
+  local per_fsync="-"
+  if [ "$system" = fastsmtp ]; then
+    per_fsync=$(sed -n 's/.*stopped: \([0-9]*\) messages committed in \([0-9]*\) fsync batches.*/\1 \2/p' "$work/fastsmtp.log" | awk '{ if ($2 > 0) printf "%.1f", $1 / $2 }')
+  fi
   stop_sink
   if [ "$delivered" -ne "$messages" ]; then echo "$system lost or duplicated mail: the sink counted $delivered of $messages" >&2; exit 1; fi
-  python3 - "$system" "$sess" "$messages" "$start" "$accepted_at" "$delivered_at" "$cpu_before" "$cpu_after" <<'PY'
+  python3 - "$system" "$sess" "$messages" "$start" "$accepted_at" "$delivered_at" "$cpu_before" "$cpu_after" "${per_fsync:--}" <<'PY'
 import sys
 system, sess, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 t0, t1, t2, c0, c1 = map(float, sys.argv[4:9])
-print(f"| {system} | {sess} | {n/(t1-t0):,.0f} | {n/(t2-t0):,.0f} | {(c1-c0)*10000/n:.1f} |")
+print(f"| {system} | {sess} | {n/(t1-t0):,.0f} | {n/(t2-t0):,.0f} | {(c1-c0)*10000/n:.1f} | {sys.argv[9]} |")
 PY
 }
 
@@ -163,8 +168,8 @@ out="bench/results/relay-$(date -u +%Y-%m-%d).md"
   echo
   echo "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r), .NET $(dotnet --version), $(postconf -d mail_version 2>/dev/null | cut -d' ' -f3 | sed 's/^/Postfix /')"
   echo
-  echo "| system | sessions | accepted msgs/s | delivered msgs/s | relay CPU s per 10k msgs |"
-  echo "|---|---:|---:|---:|---:|"
+  echo "| system | sessions | accepted msgs/s | delivered msgs/s | relay CPU s per 10k msgs | messages per fsync batch |"
+  echo "|---|---:|---:|---:|---:|---:|"
 } | tee "$out"
 for sess in "${sessions[@]}"; do
   run_one fastsmtp "$sess" | tee -a "$out"

@@ -133,6 +133,44 @@ public class DeliveryTests
         Assert.Contains("Final-Recipient: rfc822; three@remote.example", report);
     }
 
+    [SkippableFact]
+    public async Task A_message_that_could_not_be_delivered_for_five_days_bounces_as_expired()
+    {
+        // A spool written six days ago (by this build's own spool code), its next hop still down.
+        string spool = Path.Combine(Path.GetTempPath(), "fastsmtp-old-" + Guid.NewGuid().ToString("N"));
+        var old = new PendingMessage
+        {
+            QueueId = QueueId.Next(),
+            ReceivedAt = DateTimeOffset.UtcNow.AddDays(-6),
+            ClientAddress = "127.0.0.1",
+            HeloName = "client.test",
+            Protocol = MessageProtocol.Esmtp,
+            MailFrom = "postmaster@localhost",
+        };
+        old.Recipients.Add(new SpoolRecipient("gone@remote.example", RecipientNotify.Default, null));
+        old.Body.Append("Subject: from last week\r\n\r\nstill here\r\n"u8);
+        using (var writer = new Spool(spool, Microsoft.Extensions.Logging.Abstractions.NullLogger<Spool>.Instance))
+        {
+            Assert.Equal(CommitResult.Committed, await writer.CommitAsync(old));
+        }
+
+        try
+        {
+            await using ServerProcess server = await ServerProcess.StartAsync("--spool", spool, "--smarthost", $"127.0.0.1:{RequiredTool.FreeTcpPort()}");
+
+            string bounce = await File.ReadAllTextAsync(Assert.Single(await WaitForMaildirAsync(server, "localhost", "postmaster", 1)));
+            Assert.Contains("Final-Recipient: rfc822; gone@remote.example", bounce);
+            Assert.Contains("Status: 4.4.7", bounce);
+            Assert.Contains("delivery time expired", bounce);
+            Assert.Contains("Subject: from last week", bounce);
+            Assert.Empty(await WaitForQueueAsync(spool, queue => queue.Count == 0));
+        }
+        finally
+        {
+            Directory.Delete(spool, recursive: true);
+        }
+    }
+
     internal static async Task<string> SendAsync(int port, string from, string[] to, string subject)
     {
         var message = new MimeMessage();

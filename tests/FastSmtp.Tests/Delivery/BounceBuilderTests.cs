@@ -43,6 +43,21 @@ public class BounceBuilderTests
     }
 
     [Fact]
+    public void A_delivery_asked_for_with_notify_success_is_reported_as_delivered()
+    {
+        MimeMessage report = BounceBuilder.Build(
+            Original("fred@widget.com", DsnReturn.Default, null),
+            [new("bob@remote.example", null, new NextHopReply(250, "2.0.0 Ok: queued as 1234"), Delivered: true)],
+            "mx.local.test",
+            DateTimeOffset.UtcNow)!;
+
+        Assert.Equal("Successful Mail Delivery Report", report.Subject);
+        var parts = (MultipartReport)Reparse(report).Body!;
+        string status = Encoding.ASCII.GetString(((MimePart)parts[1]).Content!.Open().ReadAllBytes());
+        Assert.Contains("Final-Recipient: rfc822; bob@remote.example\r\nAction: delivered\r\nStatus: 2.0.0\r\n", status);
+    }
+
+    [Fact]
     public void Ret_hdrs_returns_only_the_headers()
     {
         MimeMessage bounce = BounceBuilder.Build(Original("fred@widget.com", DsnReturn.Headers, null), [new("bob@remote.example", null, new NextHopReply(550, "no"))], "mx.local.test", DateTimeOffset.UtcNow)!;
