@@ -43,6 +43,9 @@ public sealed partial class Spool : IMessageStore, IDisposable
     private long _segmentLength;
     private volatile bool _stopping;
 
+    /// <summary>How long recipient state changes alone wait to be committed with messages.</summary>
+    private static readonly TimeSpan StateChangeDelay = TimeSpan.FromMilliseconds(5);
+
     private readonly long _segmentRolloverLength;
 
     /// <param name="segmentRolloverLength">Tests make it small to see segments come and go.</param>
@@ -129,6 +132,14 @@ public sealed partial class Spool : IMessageStore, IDisposable
         {
             _signal.Wait();
             _signal.Reset();
+            if (_incoming.IsEmpty && !_stopping)
+            {
+                // Only state changes: they wait a moment for messages to share their fsync. No
+                // 250 waits on them, and a crash in that moment can only repeat a delivery.
+                _signal.Wait(StateChangeDelay);
+                _signal.Reset();
+            }
+
             while (_incoming.TryDequeue(out PendingMessage? message))
             {
                 _batch.Add(message);
