@@ -37,8 +37,8 @@ internal static class RequiredTool
         return ((System.Net.IPEndPoint)socket.Client.LocalEndPoint!).Port;
     }
 
-    /// <summary>Waits (bounded) until <paramref name="process"/> accepts TCP connections on a loopback port.</summary>
-    public static async Task WaitForListenerAsync(System.Diagnostics.Process process, int port)
+    /// <summary>Waits (bounded) until <paramref name="process"/> (or whoever, when null) accepts TCP connections on a loopback port.</summary>
+    public static async Task WaitForListenerAsync(System.Diagnostics.Process? process, int port)
     {
         DateTime deadline = DateTime.UtcNow.AddSeconds(15);
         while (true)
@@ -49,7 +49,7 @@ internal static class RequiredTool
                 await probe.ConnectAsync(System.Net.IPAddress.Loopback, port);
                 return;
             }
-            catch (System.Net.Sockets.SocketException) when (DateTime.UtcNow < deadline && !process.HasExited)
+            catch (System.Net.Sockets.SocketException) when (DateTime.UtcNow < deadline && process?.HasExited != true)
             {
                 await Task.Delay(50);
             }
