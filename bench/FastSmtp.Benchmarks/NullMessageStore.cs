@@ -7,11 +7,13 @@ internal sealed class NullMessageStore : IMessageStore
 {
     public string? DataDirectory => null;
 
-    public long Messages { get; private set; }
+    private long _messages;
+
+    public long Messages => Interlocked.Read(ref _messages);
 
     public ValueTask<CommitResult> CommitAsync(PendingMessage message)
     {
-        Messages++;
+        Interlocked.Increment(ref _messages);
         return ValueTask.FromResult(CommitResult.Committed);
     }
 }

@@ -3,6 +3,13 @@ using FastSmtp.Benchmarks;
 
 // dotnet run -c Release --project bench/FastSmtp.Benchmarks -- --filter '*' [--job short]
 // dotnet run -c Release --project bench/FastSmtp.Benchmarks -- synthetic-policy DIR [SIZE]
+// dotnet run -c Release --project bench/FastSmtp.Benchmarks -- null-host --listen ADDR:PORT [server options]
+if (args is ["null-host", .. var hostArguments])
+{
+    await NullHost.RunAsync(hostArguments);
+    return;
+}
+
 if (args is ["synthetic-policy", var directory, ..])
 {
     int size = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 10_000;

@@ -7,7 +7,8 @@ namespace FastSmtp.Delivery;
 /// <summary>
 /// The running server's control socket, <c>&lt;spool&gt;/control.sock</c> (a Unix domain socket,
 /// reachable only by who may enter the spool folder): `queue flush` connects and sends
-/// "flush", and every deferred message becomes due at once (Postfix's `postqueue -f`).
+/// "flush", and every deferred message becomes due at once (Postfix's `postqueue -f`); "stats"
+/// answers the bytes the process has allocated so far (the load scripts' allocation figure).
 /// </summary>
 internal sealed partial class QueueControl(string spool, DeliveryAgent agent, ILogger logger) : IDisposable
 {
@@ -89,7 +90,14 @@ internal sealed partial class QueueControl(string spool, DeliveryAgent agent, IL
                     using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
                     int read = await connection.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
                     string command = Encoding.ASCII.GetString(buffer, 0, read).Trim();
-                    string answer = command == "flush" ? $"flushed {agent.Flush()}" : "unknown command";
+                    string answer = command switch
+                    {
+                        "flush" => $"flushed {agent.Flush()}",
+
+                        // For bench/load: bytes allocated by the whole process so far, and messages committed.
+                        "stats" => FormattableString.Invariant($"allocated={GC.GetTotalAllocatedBytes(precise: true)} deferred={agent.DeferredCount}"),
+                        _ => "unknown command",
+                    };
                     await connection.SendAsync(Encoding.ASCII.GetBytes(answer + "\n"), SocketFlags.None, timeout.Token);
                 }
                 catch (Exception exception) when (exception is OperationCanceledException or SocketException)

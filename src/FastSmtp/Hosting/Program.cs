@@ -114,7 +114,8 @@ public static class Program
         return endpoint.Port == 0 ? new IPEndPoint(endpoint.Address, 53) : endpoint;
     }
 
-    public static WebApplication Build(string[] args, List<ListenOptions> listeners)
+    /// <param name="replaceServices">Lets a bench-only host swap a service (the null message store of bench/load).</param>
+    public static WebApplication Build(string[] args, List<ListenOptions> listeners, Action<IServiceCollection>? replaceServices = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -184,6 +185,7 @@ public static class Program
             }
         });
 
+        replaceServices?.Invoke(builder.Services);
         return builder.Build();
     }
 }
