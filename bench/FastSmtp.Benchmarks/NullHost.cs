@@ -9,7 +9,7 @@ namespace FastSmtp.Benchmarks;
 /// <summary>
 /// FastSmtp's engine with a message store that keeps nothing: the real host, transport,
 /// sessions, parser and policy, measured by bench/load/run.sh against smtp-sink and the
-/// SmtpServer peer. Bench-only: the server has no such flag.
+/// SmtpServer peer. Bench-only: the server has no such flag. It logs warnings only.
 /// </summary>
 internal static class NullHost
 {
@@ -19,7 +19,9 @@ internal static class NullHost
         using var output = new global::FastSmtp.Hosting.BufferedStandardOutput();
         var listeners = new List<ListenOptions>();
         var store = new NullMessageStore();
-        WebApplication app = global::FastSmtp.Hosting.Program.Build(args, listeners, services => services.AddSingleton<IMessageStore>(store));
+        // Warnings only: the engine is measured without its per-message log lines, as the
+        // SmtpServer peer writes none (a later --Logging:LogLevel:Default=... still wins).
+        WebApplication app = global::FastSmtp.Hosting.Program.Build(["--Logging:LogLevel:Default=Warning", .. args], listeners, services => services.AddSingleton<IMessageStore>(store));
         await app.StartAsync();
         foreach (ListenOptions listener in listeners)
         {

@@ -85,6 +85,16 @@ for pid in filter(str.isdigit, os.listdir("/proc")):
 print(f"{cpu / tick:.2f} {hwm / 1024:.1f}")
 PY
 }
+# Bytes the FastSmtp process has allocated so far, through its control socket (systems c and e).
+allocated() {
+  python3 - "$1/control.sock" <<'PY' 2>/dev/null || echo ""
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.settimeout(5); s.connect(sys.argv[1]); s.sendall(b"stats\n")
+print(s.recv(256).decode().split()[0].split("=")[1])
+PY
+}
+spool_of() { case "$1" in c) echo "$work/c-spool" ;; e) echo "$work/e-spool" ;; *) echo "" ;; esac; }
+
 rss_mb() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
 # The downstream sink of the relays (and system a itself); -c prints a running count.
@@ -174,7 +184,7 @@ accepted_d() { sink_count; }
 
 is_relay() { [ "$1" = d ] || [ "$1" = e ]; }
 
-echo "system,sessions,reuse,messages,accepted,delivered,p50,p99,rss_mb,cpu10k" >"$work/results.csv"
+echo "system,sessions,reuse,messages,accepted,delivered,p50,p99,rss_mb,cpu10k,alloc_kb" >"$work/results.csv"
 run_one() {
   local system=$1 sess=$2 reuse=$3
   start_sink
@@ -183,6 +193,8 @@ run_one() {
   python3 bench/load/probe.py "$target_port" "$work/stop" "$work/probe.out" 900 2>"$work/probe.err" &
   local probe=$!; pids+=("$probe")
   local before; before=$(proc_stats "$root_pid")
+  local spool alloc_before=""; spool=$(spool_of "$system")
+  [ -n "$spool" ] && alloc_before=$(allocated "$spool")
   local t0 t1 t2 reuse_flag=()
   [ "$reuse" = yes ] && reuse_flag=(-d)
   t0=$(now)
@@ -203,20 +215,23 @@ run_one() {
     delivered=$(python3 -c "print(f'{$messages / ($t2 - $t0):.1f}')")
   fi
   local after; after=$(proc_stats "$root_pid")
+  local alloc_after=""
+  [ -n "$spool" ] && alloc_after=$(allocated "$spool")
   "stop_$system"
   local counted; counted=$("accepted_$system")
   stop_sink
   if [ "${counted:-0}" -ne "$expected" ]; then
     echo "$system lost or duplicated mail: counted ${counted:-0}, sent $expected (smtp-source $messages + probe $probe_sent)" >&2; exit 1
   fi
-  python3 - "$system" "$sess" "$reuse" "$messages" "$t0" "$t1" "$delivered" "$before" "$after" "$work/probe.out" >>"$work/results.csv" <<'PY'
+  python3 - "$system" "$sess" "$reuse" "$messages" "$t0" "$t1" "$delivered" "$before" "$after" "$work/probe.out" "$alloc_before" "$alloc_after" "$expected" >>"$work/results.csv" <<'PY'
 import statistics, sys
-system, sess, reuse, n, t0, t1, delivered, before, after, probe = sys.argv[1:11]
+system, sess, reuse, n, t0, t1, delivered, before, after, probe, a0, a1, expected = sys.argv[1:14]
+alloc = f"{(int(a1) - int(a0)) / int(expected) / 1024:.1f}" if a0 and a1 else ""
 n, t0, t1 = int(n), float(t0), float(t1)
 cpu0, _ = map(float, before.split()); cpu1, rss = map(float, after.split())
 lat = sorted(float(l) for l in open(probe).read().split()[1:])
 p = lambda q: f"{lat[min(len(lat) - 1, int(q * len(lat)))]:.1f}" if lat else "-"
-print(f"{system},{sess},{reuse},{n},{n / (t1 - t0):.1f},{delivered},{p(0.5)},{p(0.99)},{rss:.1f},{(cpu1 - cpu0) * 10000 / n:.1f}")
+print(f"{system},{sess},{reuse},{n},{n / (t1 - t0):.1f},{delivered},{p(0.5)},{p(0.99)},{rss:.1f},{(cpu1 - cpu0) * 10000 / n:.1f},{alloc}")
 PY
   tail -1 "$work/results.csv" >&2
 }

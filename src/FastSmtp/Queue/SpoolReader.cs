@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
@@ -80,13 +81,25 @@ public static class SpoolReader
     /// <summary>The same, through a handle of the segment the caller keeps open.</summary>
     public static SpooledMessage ReadMessageAt(SafeFileHandle handle, string spool, long segment, long offset)
     {
-        byte[]? payload = ReadRecord(handle, offset, RandomAccess.GetLength(handle));
-        if (payload is null || payload[0] != SpoolFormat.MessageRecord)
+        // The record is read into a pooled buffer: only the body is copied out of it, once.
+        byte[]? rented = null;
+        try
         {
-            throw new InvalidDataException($"no message record at {offset} of spool segment {segment}");
-        }
+            int length = ReadRecord(handle, offset, RandomAccess.GetLength(handle), size => rented = ArrayPool<byte>.Shared.Rent(size));
+            if (length <= 0 || rented![0] != SpoolFormat.MessageRecord)
+            {
+                throw new InvalidDataException($"no message record at {offset} of spool segment {segment}");
+            }
 
-        return ParseMessage(spool, payload, readBody: true);
+            return ParseMessage(spool, rented.AsSpan(0, length), readBody: true);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
     }
 
     private static RecipientStateChange ParseStateChange(byte[] payload)
@@ -126,9 +139,21 @@ public static class SpoolReader
     /// <summary>The payload of the record at <paramref name="offset"/>, or null when none is whole and valid there.</summary>
     private static byte[]? ReadRecord(SafeFileHandle handle, long offset, long fileLength)
     {
+        byte[]? payload = null;
+        int length = ReadRecord(handle, offset, fileLength, size => payload = new byte[size]);
+        return length > 0 ? payload : null;
+    }
+
+    /// <summary>
+    /// Reads the record at <paramref name="offset"/> into a buffer from <paramref name="allocate"/>
+    /// (at least the payload's size); returns the payload's length, or -1 when no record is whole
+    /// and valid there.
+    /// </summary>
+    private static int ReadRecord(SafeFileHandle handle, long offset, long fileLength, Func<int, byte[]> allocate)
+    {
         if (offset + SpoolFormat.HeaderLength > fileLength)
         {
-            return null;
+            return -1;
         }
 
         Span<byte> header = stackalloc byte[SpoolFormat.HeaderLength];
@@ -138,15 +163,15 @@ public static class SpoolReader
         uint crc = BinaryPrimitives.ReadUInt32LittleEndian(header[8..]);
         if (magic != SpoolFormat.Magic || length == 0 || length > SpoolFormat.MaxPayloadLength || offset + SpoolFormat.HeaderLength + length > fileLength)
         {
-            return null;
+            return -1;
         }
 
-        byte[] payload = new byte[length];
+        Span<byte> payload = allocate((int)length).AsSpan(0, (int)length);
         RandomAccess.Read(handle, payload, offset + SpoolFormat.HeaderLength);
-        return Crc32C.Compute(payload) == crc ? payload : null;
+        return Crc32C.Compute(payload) == crc ? (int)length : -1;
     }
 
-    private static SpooledMessage ParseMessage(string spool, byte[] payload, bool readBody)
+    private static SpooledMessage ParseMessage(string spool, ReadOnlySpan<byte> payload, bool readBody)
     {
         var reader = new PayloadReader(payload);
         if (reader.ReadByte() != SpoolFormat.MessageRecord)
