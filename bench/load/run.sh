@@ -143,32 +143,8 @@ start_d() {
   target_port=$(free_port)
   postfix_conf="$work/postfix/conf"
   rm -rf "$work/postfix"; mkdir -p "$postfix_conf" "$work/postfix/queue" "$work/postfix/data"
-  cat >"$postfix_conf/main.cf" <<CONF
-compatibility_level = 3.6
-queue_directory = $work/postfix/queue
-data_directory = $work/postfix/data
-command_directory = /usr/sbin
-daemon_directory = /usr/lib/postfix/sbin
-meta_directory = /etc/postfix
-shlib_directory = /usr/lib/postfix
-mail_owner = postfix
-setgid_group = postdrop
-myhostname = postfix.bench.test
-mydestination =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-relayhost = [127.0.0.1]:$sink_port
-smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination
-local_transport = error:no local delivery
-alias_maps =
-alias_database =
-maillog_file = $work/postfix/maillog
-maillog_file_prefixes = $work
-smtpd_client_connection_count_limit = 0
-smtpd_client_connection_rate_limit = 0
-default_process_limit = 300
-CONF
+  sed -e "s|@ROOT@|$work/postfix|g" -e "s|@RELAY@|[127.0.0.1]:$sink_port|" -e "s|@HOSTNAME@|postfix.bench.test|" \
+    bench/load/postfix/main.cf.in >"$postfix_conf/main.cf"
   # The packaged master.cf with smtpd on our port and nothing chrooted.
   awk -v port="127.0.0.1:$target_port" '
     /^smtp +inet/ { $1 = port; $5 = "n"; print; next }

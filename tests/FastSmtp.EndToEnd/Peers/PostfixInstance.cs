@@ -31,29 +31,12 @@ internal sealed class PostfixInstance : IAsyncDisposable
         Directory.CreateDirectory(Path.Combine(root, "conf"));
         Directory.CreateDirectory(Path.Combine(root, "queue"));
         Directory.CreateDirectory(Path.Combine(root, "data"));
-        File.WriteAllText(Path.Combine(root, "conf", "main.cf"), $"""
-            compatibility_level = 3.6
-            queue_directory = {root}/queue
-            data_directory = {root}/data
-            command_directory = /usr/sbin
-            daemon_directory = /usr/lib/postfix/sbin
-            meta_directory = /etc/postfix
-            shlib_directory = /usr/lib/postfix
-            mail_owner = postfix
-            setgid_group = postdrop
-            myhostname = postfix.e2e.test
-            mydestination =
-            inet_interfaces = 127.0.0.1
-            inet_protocols = ipv4
-            mynetworks = 127.0.0.0/8
-            relayhost = [127.0.0.1]:{relayPort}
-            smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination
-            local_transport = error:no local delivery
-            alias_maps =
-            alias_database =
-            maillog_file = {root}/maillog
-            maillog_file_prefixes = {root}
-            """);
+        // The same private configuration bench/load/run.sh uses.
+        string template = File.ReadAllText(Path.Combine(FastSmtp.Testing.PolicyServerBuild.RepositoryRoot, "bench", "load", "postfix", "main.cf.in"));
+        File.WriteAllText(Path.Combine(root, "conf", "main.cf"), template
+            .Replace("@ROOT@", root, StringComparison.Ordinal)
+            .Replace("@RELAY@", $"[127.0.0.1]:{relayPort}", StringComparison.Ordinal)
+            .Replace("@HOSTNAME@", "postfix.e2e.test", StringComparison.Ordinal));
 
         // The packaged master.cf with smtpd on our port and nothing chrooted.
         var master = File.ReadAllLines("/etc/postfix/master.cf.proto").Select(line =>
