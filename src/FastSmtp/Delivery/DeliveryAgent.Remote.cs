@@ -95,11 +95,12 @@ public sealed partial class DeliveryAgent
                 continue;
             }
 
+            string relay = endpoint.ToString();
             for (int k = 0; k < job.Recipients.Length; k++)
             {
                 NextHopReply reply = result.Delivered(k) ? result.Data : result.Recipients[k].IsPositive ? result.Data : result.Recipients[k];
                 outcomes[job.Recipients[k]] = reply;
-                LogDelivery(_logger, job.Pass.Entry.QueueId, recipients[k], endpoint.ToString(), reply.ToString());
+                LogDelivery(_logger, job.Pass.Entry.QueueId, recipients[k], relay, reply.ToString());
             }
 
             return;

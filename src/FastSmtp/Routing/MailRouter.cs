@@ -12,6 +12,11 @@ namespace FastSmtp.Routing;
 /// </summary>
 public sealed class MailRouter(DnsResolver dns, string? smarthost, int mxPort)
 {
+    /// <summary>A smarthost given as an address needs no lookup: its route is made once, not per message.</summary>
+    private readonly Route? _fixedSmarthost = smarthost is not null && IPAddress.TryParse(SplitHostPort(smarthost).Host, out IPAddress? address)
+        ? Route.To([new IPEndPoint(address, SplitHostPort(smarthost).Port)])
+        : null;
+
     /// <summary>The queue key of a destination: all remote mail shares one with a smarthost.</summary>
     public string DestinationOf(string domain) => smarthost is null ? domain.ToLowerInvariant() : "[smarthost]";
 
@@ -19,7 +24,7 @@ public sealed class MailRouter(DnsResolver dns, string? smarthost, int mxPort)
     {
         if (smarthost is not null)
         {
-            return await SmarthostAsync(smarthost, cancellationToken);
+            return _fixedSmarthost ?? await SmarthostAsync(smarthost, cancellationToken);
         }
 
         if (TryParseAddressLiteral(domain, out IPAddress? literal))
