@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using FastSmtp.Policy;
 using FastSmtp.Queue;
@@ -17,7 +18,8 @@ public sealed partial class DeliveryAgent
     /// Records the deliveries of part of a pass as soon as they happen, not when its slowest
     /// destination is done: a crash meanwhile must not send them again.
     /// </summary>
-    private async Task RecordDeliveredAsync(MessagePass pass, IEnumerable<int> recipients)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask RecordDeliveredAsync(MessagePass pass, IEnumerable<int> recipients)
     {
         DateTimeOffset now = DateTimeOffset.UtcNow;
         List<RecipientStateChange> delivered = recipients
@@ -34,7 +36,8 @@ public sealed partial class DeliveryAgent
         }
     }
 
-    private async Task CompletePassAsync(MessagePass pass)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask CompletePassAsync(MessagePass pass)
     {
         QueueEntry entry = pass.Entry;
         DateTimeOffset now = DateTimeOffset.UtcNow;
@@ -121,7 +124,8 @@ public sealed partial class DeliveryAgent
     /// deliveries when NOTIFY has SUCCESS; never to the null sender. Returns false only when a
     /// report was due and could not be queued.
     /// </summary>
-    private async Task<bool> QueueReportAsync(MessagePass pass, List<RecipientStateChange> changes)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> QueueReportAsync(MessagePass pass, List<RecipientStateChange> changes)
     {
         var reported = new List<BounceBuilder.ReportedRecipient>();
         SpooledMessage? original = null;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Net;
 using FastSmtp.Routing;
 
@@ -42,7 +43,8 @@ public sealed partial class DeliveryAgent
         }
     }
 
-    private async Task TransactAsync(DestinationWorker worker, DeliveryJob job)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask TransactAsync(DestinationWorker worker, DeliveryJob job)
     {
         NextHopReply[] outcomes = job.Pass.Outcomes;
         Route route = await Router.RouteAsync(job.Domain, _stopping);
@@ -115,7 +117,8 @@ public sealed partial class DeliveryAgent
         result.Data.Code is 0 or 421 || (result.Recipients.Count > 0 && result.Recipients.All(r => r.Code is 0 or 421));
 
     /// <summary>The worker's open connection when it goes to this address, else a cached one, else a new one.</summary>
-    private async Task<(SmtpDeliveryClient? Client, bool Reused, NextHopReply Failure)> ClientForAsync(DestinationWorker worker, IPEndPoint endpoint)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(SmtpDeliveryClient? Client, bool Reused, NextHopReply Failure)> ClientForAsync(DestinationWorker worker, IPEndPoint endpoint)
     {
         if (worker.Client is not null && worker.Endpoint!.Equals(endpoint) && worker.Client.IsReusable)
         {

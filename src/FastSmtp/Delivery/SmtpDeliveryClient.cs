@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Security.Authentication;
 using System.Text;
 using FastSmtp.Protocol;
@@ -16,7 +17,8 @@ namespace FastSmtp.Delivery;
 /// MAIL, every RCPT and DATA or BDAT leave in one write; with CHUNKING (RFC 3030) the body goes
 /// as one BDAT LAST chunk, else dot-stuffed after DATA. Replies are read by
 /// <see cref="SmtpReplyParser"/>. A reply that cannot be read, a timeout or a lost connection
-/// ends the connection and counts as a temporary failure, never an exception.
+/// ends the connection and counts as a temporary failure, never an exception. The steps of a
+/// transaction are pooled ValueTasks: a relayed message costs no task object per reply.
 /// </summary>
 public sealed class SmtpDeliveryClient : IAsyncDisposable
 {
@@ -94,7 +96,8 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
     }
 
     /// <summary>One transaction: MAIL, RCPT for each recipient, then the body by BDAT or DATA.</summary>
-    public async Task<DeliveryResult> SendAsync(string mailFrom, IReadOnlyList<string> recipients, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<DeliveryResult> SendAsync(string mailFrom, IReadOnlyList<string> recipients, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         if (MaxMessageSize > 0 && body.Length > MaxMessageSize)
         {
@@ -225,7 +228,8 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
         return ehlo;
     }
 
-    private async Task<DeliveryResult> TransactAsync(string mailFrom, IReadOnlyList<string> recipients, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<DeliveryResult> TransactAsync(string mailFrom, IReadOnlyList<string> recipients, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         bool pipelining = Extensions.ContainsKey("PIPELINING");
         bool chunking = UsesChunking;
@@ -275,7 +279,8 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
         return Result(replies, recipients.Count, final);
     }
 
-    private async Task FlushUnlessPipelining(bool pipelining, List<NextHopReply> replies, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask FlushUnlessPipelining(bool pipelining, List<NextHopReply> replies, CancellationToken cancellationToken)
     {
         if (!pipelining)
         {
@@ -285,7 +290,8 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
     }
 
     /// <summary>After a refused transaction the connection is put back to a clean state for the next one.</summary>
-    private async Task ResetAsync(CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask ResetAsync(CancellationToken cancellationToken)
     {
         if (_broken)
         {
@@ -324,7 +330,8 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
     }
 
     /// <summary>Reads <paramref name="count"/> replies; once one cannot be read, the rest are that failure too.</summary>
-    private async Task<List<NextHopReply>> ReadRepliesAsync(int count, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<List<NextHopReply>> ReadRepliesAsync(int count, CancellationToken cancellationToken)
     {
         var replies = new List<NextHopReply>(count);
         while (replies.Count < count)
@@ -343,7 +350,8 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
         return replies;
     }
 
-    private async Task<(NextHopReply Reply, List<string> Lines)> ReadReplyLinesAsync(CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(NextHopReply Reply, List<string> Lines)> ReadReplyLinesAsync(CancellationToken cancellationToken)
     {
         var lines = new List<string>();
         while (true)
