@@ -45,7 +45,7 @@ public sealed partial class DeliveryAgent
         byte[] trace = Encoding.UTF8.GetBytes($"Return-Path: <{loaded.Message.MailFrom}>\r\nDelivered-To: {mailbox}\r\n");
         try
         {
-            _maildir.Deliver(host, user, trace, loaded.Message.Body);
+            _maildir.Deliver(host, user, trace, loaded.Body);
             return new NextHopReply(250, "2.0.0 delivered to maildir");
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)

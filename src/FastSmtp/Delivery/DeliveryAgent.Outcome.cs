@@ -129,6 +129,7 @@ public sealed partial class DeliveryAgent
     {
         var reported = new List<BounceBuilder.ReportedRecipient>();
         SpooledMessage? original = null;
+        LoadedMessage? loaded = null;
         foreach (RecipientStateChange change in changes)
         {
             if (change.State is not (RecipientState.Failed or RecipientState.Delivered))
@@ -136,7 +137,8 @@ public sealed partial class DeliveryAgent
                 continue;
             }
 
-            original ??= (await pass.MessageAsync()).Message;
+            loaded ??= await pass.MessageAsync();
+            original ??= loaded.Message;
             SpoolRecipient recipient = original.Recipients[change.RecipientIndex];
             bool delivered = change.State == RecipientState.Delivered;
             bool wanted = delivered
@@ -152,7 +154,8 @@ public sealed partial class DeliveryAgent
             }
         }
 
-        if (original is null || original.MailFrom.Length == 0 || BounceBuilder.Build(original, reported, Hostname, DateTimeOffset.UtcNow) is not { } report)
+        if (original is null || original.MailFrom.Length == 0 || reported.Count == 0
+            || BounceBuilder.Build(loaded!.WithBody(), reported, Hostname, DateTimeOffset.UtcNow) is not { } report)
         {
             return true;
         }

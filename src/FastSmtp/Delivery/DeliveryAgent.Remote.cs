@@ -75,7 +75,7 @@ public sealed partial class DeliveryAgent
                     break;
                 }
 
-                DeliveryResult sent = await client.SendAsync(loaded.Message.MailFrom, recipients, loaded.Message.Body, _stopping);
+                DeliveryResult sent = await client.SendAsync(loaded.Message.MailFrom, recipients, loaded.Body, _stopping);
                 if (!client.IsReusable)
                 {
                     worker.Client = null;

@@ -246,12 +246,17 @@ public sealed partial class DeliveryAgent : BackgroundService
             LogPassFailed(_logger, exception, entry.QueueId);
             Defer(entry, DateTimeOffset.UtcNow + TimeSpan.FromMinutes(5));
         }
+        finally
+        {
+            // Every job of the pass has finished (or never started): nobody reads the body now.
+            pass.Dispose();
+        }
     }
 
     private LoadedMessage Load(QueueEntry entry)
     {
-        SpooledMessage message = _spool.ReadMessage(entry);
-        return new LoadedMessage(message, CountReceivedHeaders(message.Body));
+        SpooledMessage envelope = _spool.ReadMessageRented(entry, out byte[]? rented, out ReadOnlyMemory<byte> body);
+        return new LoadedMessage(envelope, body, rented, CountReceivedHeaders(body.Span));
     }
 
     /// <summary>Received: fields in the header section (RFC 5321 6.3 counts them to detect loops).</summary>

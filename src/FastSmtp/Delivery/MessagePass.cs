@@ -7,7 +7,7 @@ namespace FastSmtp.Delivery;
 /// in, and the message read from the spool by whichever part of the pass needs it first (a
 /// message waiting only for a slow destination is not held in memory before its turn).
 /// </summary>
-internal sealed class MessagePass(QueueEntry entry, Func<QueueEntry, LoadedMessage> load)
+internal sealed class MessagePass(QueueEntry entry, Func<QueueEntry, LoadedMessage> load) : IDisposable
 {
     private readonly Lazy<Task<LoadedMessage>> _message = new(() => Task.Run(() => load(entry)));
 
@@ -22,4 +22,13 @@ internal sealed class MessagePass(QueueEntry entry, Func<QueueEntry, LoadedMessa
     public Task<LoadedMessage> MessageAsync() => _message.Value;
 
     public bool MessageLoaded => _message.IsValueCreated && _message.Value.IsCompletedSuccessfully;
+
+    /// <summary>The pass is over: the body's pooled buffer goes back.</summary>
+    public void Dispose()
+    {
+        if (MessageLoaded)
+        {
+            _message.Value.Result.Dispose();
+        }
+    }
 }

@@ -352,6 +352,13 @@ public sealed partial class Spool : IMessageStore, IDisposable
         return SpoolReader.ReadMessageAt(ReaderOf(location.Segment), _directory, location.Segment, location.Offset);
     }
 
+    /// <summary>The envelope, and the body in a pooled buffer (see <see cref="SpoolReader.ReadMessageRented"/>).</summary>
+    public SpooledMessage ReadMessageRented(QueueEntry entry, out byte[]? rented, out ReadOnlyMemory<byte> body)
+    {
+        SpoolLocation location = entry.Location;
+        return SpoolReader.ReadMessageRented(ReaderOf(location.Segment), _directory, location.Segment, location.Offset, out rented, out body);
+    }
+
     /// <summary>
     /// Compaction: while more than <paramref name="maxSegments"/> segments are on disk, the
     /// unfinished messages of the oldest are copied, with their recipients' current states, to

@@ -78,6 +78,40 @@ public static class SpoolReader
         return ReadMessageAt(handle, spool, segment, offset);
     }
 
+    /// <summary>
+    /// The envelope of the message at <paramref name="offset"/> (its Body left empty) and its body
+    /// in a buffer rented from the shared pool, which the caller returns once done with the body;
+    /// a body kept in spool/data is read into an array of its own (<paramref name="rented"/> null).
+    /// </summary>
+    public static SpooledMessage ReadMessageRented(SafeFileHandle handle, string spool, long segment, long offset, out byte[]? rented, out ReadOnlyMemory<byte> body)
+    {
+        byte[]? buffer = null;
+        int length = ReadRecord(handle, offset, RandomAccess.GetLength(handle), size => buffer = ArrayPool<byte>.Shared.Rent(size));
+        if (length <= 0 || buffer![0] != SpoolFormat.MessageRecord)
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+
+            throw new InvalidDataException($"no message record at {offset} of spool segment {segment}");
+        }
+
+        SpooledMessage envelope = ParseMessage(spool, buffer.AsSpan(0, length), readBody: false);
+        if (envelope.BodyInFile)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            rented = null;
+            body = File.ReadAllBytes(SpoolFormat.DataPath(spool, envelope.QueueId));
+            return envelope;
+        }
+
+        // An inline body is the record's last field.
+        rented = buffer;
+        body = buffer.AsMemory(length - (int)envelope.BodyLength, (int)envelope.BodyLength);
+        return envelope;
+    }
+
     /// <summary>The same, through a handle of the segment the caller keeps open.</summary>
     public static SpooledMessage ReadMessageAt(SafeFileHandle handle, string spool, long segment, long offset)
     {
@@ -203,6 +237,7 @@ public static class SpoolReader
         return new SpooledMessage(queueId, receivedAt, clientAddress, heloName, protocol, mailFrom, (flags & 1) != 0, (flags & 2) != 0, dsnReturn, envelopeId, recipients, body)
         {
             BodyInFile = storage == SpoolFormat.BodyInFile,
+            BodyLength = bodyLength,
         };
     }
 

@@ -17,4 +17,7 @@ public sealed record SpooledMessage(
 {
     /// <summary>The body is kept in spool/data rather than in the log.</summary>
     public bool BodyInFile { get; init; }
+
+    /// <summary>The body's length in octets (also when <see cref="Body"/> was not read).</summary>
+    public long BodyLength { get; init; }
 }
