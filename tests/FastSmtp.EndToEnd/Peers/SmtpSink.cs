@@ -66,7 +66,7 @@ internal sealed class SmtpSink : IAsyncDisposable
         Directory.GetFiles(_dumps).Select(path => File.ReadAllText(path, Encoding.UTF8)).ToList();
 
     /// <summary>Waits (bounded) until at least <paramref name="count"/> transactions have arrived.</summary>
-    public async Task<List<string>> WaitForMessagesAsync(int count, TimeSpan? timeout = null)
+    public async Task<List<string>> WaitForMessagesAsync(int count, TimeSpan? timeout = null, Func<string>? context = null)
     {
         DateTime deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (true)
@@ -81,7 +81,7 @@ internal sealed class SmtpSink : IAsyncDisposable
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"smtp-sink received {messages.Count} of {count} messages");
+                throw new TimeoutException($"smtp-sink received {messages.Count} of {count} messages\n{context?.Invoke()}");
             }
 
             await Task.Delay(50);
