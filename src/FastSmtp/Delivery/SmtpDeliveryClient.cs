@@ -31,6 +31,7 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
     private readonly Socket _socket;
     private readonly NetworkStream _network;
     private readonly TimeSpan _timeout;
+    private readonly ReplyCollector _collector = new();
     private SslStream? _tls;
     private PipeReader _input;
     private PipeWriter _output;
@@ -213,7 +214,8 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
     {
         Write($"EHLO {heloName}\r\n");
         await _output.FlushAsync(cancellationToken);
-        (NextHopReply ehlo, List<string> lines) = await ReadReplyLinesAsync(cancellationToken);
+        NextHopReply ehlo = await ReadReplyAsync(keepLines: true, cancellationToken);
+        List<string> lines = [.. _collector.Lines];
         if (ehlo.Code != 250 && ehlo.Code != 0)
         {
             // RFC 5321 3.2: a server that does not know EHLO is still spoken to with HELO.
@@ -336,7 +338,7 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
         var replies = new List<NextHopReply>(count);
         while (replies.Count < count)
         {
-            (NextHopReply reply, _) = await ReadReplyLinesAsync(cancellationToken);
+            NextHopReply reply = await ReadReplyAsync(keepLines: false, cancellationToken);
             replies.Add(reply);
             if (reply.Code == 0)
             {
@@ -350,64 +352,85 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
         return replies;
     }
 
+    /// <summary>
+    /// Reads one reply. Only EHLO's lines are all kept (<paramref name="keepLines"/>); otherwise
+    /// only the last line becomes a string, and the collector is the client's own, reused.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<(NextHopReply Reply, List<string> Lines)> ReadReplyLinesAsync(CancellationToken cancellationToken)
+    private async ValueTask<NextHopReply> ReadReplyAsync(bool keepLines, CancellationToken cancellationToken)
     {
-        var lines = new List<string>();
+        _collector.Reset(keepLines);
         while (true)
         {
             ReadResult result = await _input.ReadAsync(cancellationToken);
             ReadOnlySequence<byte> buffer = result.Buffer;
             var reader = new SequenceReader<byte>(buffer);
-            var handler = new CollectingHandler(lines);
+            var handler = new CollectingHandler(_collector);
             bool complete = SmtpReplyParser.TryParseReply(ref reader, ref handler);
             _input.AdvanceTo(reader.Position, complete ? reader.Position : buffer.End);
             if (complete)
             {
-                if (handler.Rejection is { } rejection)
+                if (_collector.Rejection is { } rejection)
                 {
                     _broken = true;
-                    return (NextHopReply.Unreadable("unreadable reply: " + rejection), lines);
+                    return NextHopReply.Unreadable("unreadable reply: " + rejection);
                 }
 
-                if (handler.Code == 421)
+                if (_collector.Code == 421)
                 {
                     // RFC 5321 3.8: the server is closing the channel.
                     _broken = true;
                 }
 
-                return (new NextHopReply(handler.Code, lines.Count > 0 ? lines[^1] : string.Empty), lines);
+                return new NextHopReply(_collector.Code, _collector.LastLine ?? string.Empty);
             }
 
             if (result.IsCompleted)
             {
                 _broken = true;
-                return (NextHopReply.Unreadable("connection closed by the next hop"), lines);
+                return NextHopReply.Unreadable("connection closed by the next hop");
             }
         }
     }
 
-    private sealed class CollectingState
+    /// <summary>What the reply parser has reported of the reply being read.</summary>
+    private sealed class ReplyCollector
     {
         public int Code;
         public ReplyRejection? Rejection;
+        public string? LastLine;
+        public bool KeepLines;
+
+        public List<string> Lines { get; } = [];
+
+        public void Reset(bool keepLines)
+        {
+            Code = 0;
+            Rejection = null;
+            LastLine = null;
+            KeepLines = keepLines;
+            Lines.Clear();
+        }
     }
 
-    private readonly struct CollectingHandler(List<string> lines) : ISmtpReplyHandler
+    private readonly struct CollectingHandler(ReplyCollector collector) : ISmtpReplyHandler
     {
-        private readonly CollectingState _state = new();
-
-        public int Code => _state.Code;
-
-        public ReplyRejection? Rejection => _state.Rejection;
-
         public void OnReplyLine(int code, EnhancedStatusCode status, ReadOnlySpan<byte> text, bool last)
         {
-            _state.Code = code;
+            collector.Code = code;
+            if (!collector.KeepLines && !last)
+            {
+                return;
+            }
+
             string line = Encoding.UTF8.GetString(text);
-            lines.Add(status.IsPresent ? $"{status} {line}" : line);
+            collector.LastLine = status.IsPresent ? $"{status} {line}" : line;
+            if (collector.KeepLines)
+            {
+                collector.Lines.Add(collector.LastLine);
+            }
         }
 
-        public void OnRejected(ReplyRejection rejection) => _state.Rejection = rejection;
+        public void OnRejected(ReplyRejection rejection) => collector.Rejection = rejection;
     }
 }
