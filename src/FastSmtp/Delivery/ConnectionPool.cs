@@ -23,11 +23,6 @@ public sealed class ConnectionPool : IAsyncDisposable
         _sweeper = new Timer(static state => _ = ((ConnectionPool)state!).SweepAsync(), this, idleLimit, idleLimit);
     }
 
-    /// <summary>Connections opened, and transactions that went over a reused one.</summary>
-    public long Opened;
-
-    public long Reused;
-
     public SmtpDeliveryClient? TakeIdle(IPEndPoint endpoint)
     {
         if (_idle.TryGetValue(endpoint, out var stack))
@@ -36,7 +31,6 @@ public sealed class ConnectionPool : IAsyncDisposable
             {
                 if (Environment.TickCount64 - idle.Since < _idleLimit.TotalMilliseconds)
                 {
-                    Interlocked.Increment(ref Reused);
                     return idle.Client;
                 }
 

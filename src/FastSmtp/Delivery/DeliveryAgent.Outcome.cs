@@ -9,12 +9,6 @@ namespace FastSmtp.Delivery;
 public sealed partial class DeliveryAgent
 {
     /// <summary>
-    /// Turns a pass's replies into recipient states: delivered; failed (5xx, or temporary
-    /// failures past five days); deferred to the next step of the retry schedule. The DSN is
-    /// queued before the states are recorded, so a crash in between can repeat a DSN but never
-    /// lose one.
-    /// </summary>
-    /// <summary>
     /// Records the deliveries of part of a pass as soon as they happen, not when its slowest
     /// destination is done: a crash meanwhile must not send them again.
     /// </summary>
@@ -26,16 +20,22 @@ public sealed partial class DeliveryAgent
             .Where(i => pass.Outcomes[i].IsPositive)
             .Select(i => new RecipientStateChange(pass.Entry.QueueId, i, RecipientState.Delivered, pass.Entry.Recipients[i].Attempts + 1, now, pass.Outcomes[i].ToString()))
             .ToList();
+        // Committed changes are already applied to the entry: the spool does it on its commit thread.
         if (delivered.Count > 0 && await _spool.RecordAsync(delivered) == CommitResult.Committed)
         {
             foreach (RecipientStateChange change in delivered)
             {
-                pass.Entry.Apply(change);
                 pass.RecordedEarly[change.RecipientIndex] = true;
             }
         }
     }
 
+    /// <summary>
+    /// Turns a pass's replies into recipient states: delivered; failed (5xx, or temporary
+    /// failures past five days); deferred to the next step of the retry schedule. The DSN is
+    /// queued before the states are recorded, so a crash in between can repeat a DSN but never
+    /// lose one.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask CompletePassAsync(MessagePass pass)
     {
@@ -96,11 +96,6 @@ public sealed partial class DeliveryAgent
             LogRecordFailed(_logger, entry.QueueId, recorded);
             Defer(entry, now + TimeSpan.FromMinutes(1));
             return;
-        }
-
-        foreach (RecipientStateChange change in changes)
-        {
-            entry.Apply(change);
         }
 
         ScheduleNext(entry);

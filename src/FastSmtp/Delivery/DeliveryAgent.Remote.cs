@@ -132,14 +132,10 @@ public sealed partial class DeliveryAgent
         if (client is null)
         {
             (client, failure) = await SmtpDeliveryClient.ConnectAsync(endpoint, Hostname, _stopping, startTls: true, _options.DeliveryTimeout);
-            if (client is null && failure.Text.StartsWith(SmtpDeliveryClient.TlsFailurePrefix, StringComparison.Ordinal))
+            if (client?.TlsFailure is { } tlsFailure)
             {
-                // Opportunistic TLS (Postfix's "may"): a broken handshake is retried in plain text.
-                LogTlsFallback(_logger, endpoint.ToString(), failure.Text);
-                (client, failure) = await SmtpDeliveryClient.ConnectAsync(endpoint, Hostname, _stopping, startTls: false, _options.DeliveryTimeout);
+                LogTlsFallback(_logger, endpoint.ToString(), tlsFailure);
             }
-
-            Interlocked.Increment(ref _pool.Opened);
         }
 
         worker.Client = client;

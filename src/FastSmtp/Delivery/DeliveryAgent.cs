@@ -206,7 +206,7 @@ public sealed partial class DeliveryAgent : BackgroundService
                 continue;
             }
 
-            if (RecipientExpander<CompiledPolicy>.LocalMailbox(Encoding.UTF8.GetBytes(recipient.Address), out _, out _) is not null)
+            if (IsLocal(recipient.Address))
             {
                 local.Add(i);
                 continue;
@@ -251,6 +251,14 @@ public sealed partial class DeliveryAgent : BackgroundService
             // Every job of the pass has finished (or never started): nobody reads the body now.
             pass.Dispose();
         }
+    }
+
+    /// <summary>The recipient's domain is a local host (the queue holds expanded, canonical addresses).</summary>
+    private static bool IsLocal(string address)
+    {
+        Span<byte> utf8 = stackalloc byte[AddressNormalizer.MaxLength];
+        return Encoding.UTF8.TryGetBytes(address, utf8, out int length)
+            && PolicyEngine<CompiledPolicy>.FindLocal(utf8[..length]).Kind != LocalNameKind.NotLocal;
     }
 
     private LoadedMessage Load(QueueEntry entry)

@@ -25,9 +25,6 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
     /// <summary>RFC 5321 4.5.3.2 gives minutes per step; one bound for every step keeps a dead peer from holding a slot.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(5);
 
-    /// <summary>How a failed TLS handshake is reported, so the caller can retry without TLS.</summary>
-    public const string TlsFailurePrefix = "TLS handshake failed";
-
     private readonly Socket _socket;
     private readonly NetworkStream _network;
     private readonly TimeSpan _timeout;
@@ -36,6 +33,7 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
     private PipeReader _input;
     private PipeWriter _output;
     private bool _broken;
+    private bool _tlsHandshakeFailed;
 
     private SmtpDeliveryClient(Socket socket, TimeSpan timeout)
     {
@@ -53,6 +51,9 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
 
     /// <summary>The body goes as a BDAT chunk (the next hop offers CHUNKING), not dot-stuffed after DATA.</summary>
     public bool UsesChunking => Extensions.ContainsKey("CHUNKING");
+
+    /// <summary>Why STARTTLS failed when this connection is the plain-text retry after it; otherwise null.</summary>
+    public string? TlsFailure { get; private set; }
 
     /// <summary>The session runs over TLS.</summary>
     public bool IsTls => _tls is not null;
@@ -90,7 +91,19 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
         if (!reply.IsPositive)
         {
             await client.DisposeAsync();
-            return (null, reply);
+            if (!client._tlsHandshakeFailed)
+            {
+                return (null, reply);
+            }
+
+            // Opportunistic TLS (Postfix's "may"): a broken handshake is retried in plain text.
+            (SmtpDeliveryClient? plain, NextHopReply plainReply) = await ConnectAsync(nextHop, heloName, cancellationToken, startTls: false, timeout);
+            if (plain is not null)
+            {
+                plain.TlsFailure = reply.Text;
+            }
+
+            return (plain, plainReply);
         }
 
         return (client, reply);
@@ -186,7 +199,8 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
                     catch (Exception exception) when (exception is IOException or AuthenticationException)
                     {
                         _broken = true;
-                        return NextHopReply.Unreadable(TlsFailurePrefix + ": " + exception.Message);
+                        _tlsHandshakeFailed = true;
+                        return NextHopReply.Unreadable("TLS handshake failed: " + exception.Message);
                     }
 
                     (_input, _output) = PipesOver(_tls);

@@ -184,16 +184,13 @@ public static class PolicyEngine<TPolicy>
                 return new PolicyDecision(PolicyOutcome.Accept, PolicyReason.RelayAnyone, PolicyFile.SmtpConf, TPolicy.OptionLine("relay"));
 
             case RelayMode.Addresses:
-                Span<byte> bytes = stackalloc byte[16];
-                client.TryWriteBytes(bytes, out int length);
-                if ((line = TPolicy.FindRelay(bytes[..length])) != 0)
+                if ((line = RelayLine(client)) != 0)
                 {
                     return new PolicyDecision(PolicyOutcome.Accept, PolicyReason.ClientInRelayList, PolicyFile.RelayTxt, line);
                 }
 
                 // The backup-server case for an address literal; a domain's MX hosts need DNS.
-                if (TryParseAddressLiteral(recipientDomain, out IPAddress? literal) && literal.TryWriteBytes(bytes, out length)
-                    && (line = TPolicy.FindRelay(bytes[..length])) != 0)
+                if (TryParseAddressLiteral(recipientDomain, out IPAddress? literal) && (line = RelayLine(literal)) != 0)
                 {
                     return new PolicyDecision(PolicyOutcome.Accept, PolicyReason.RecipientInRelayList, PolicyFile.RelayTxt, line);
                 }

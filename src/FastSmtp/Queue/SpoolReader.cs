@@ -115,17 +115,10 @@ public static class SpoolReader
     /// <summary>The same, through a handle of the segment the caller keeps open.</summary>
     public static SpooledMessage ReadMessageAt(SafeFileHandle handle, string spool, long segment, long offset)
     {
-        // The record is read into a pooled buffer: only the body is copied out of it, once.
-        byte[]? rented = null;
+        SpooledMessage envelope = ReadMessageRented(handle, spool, segment, offset, out byte[]? rented, out ReadOnlyMemory<byte> body);
         try
         {
-            int length = ReadRecord(handle, offset, RandomAccess.GetLength(handle), size => rented = ArrayPool<byte>.Shared.Rent(size));
-            if (length <= 0 || rented![0] != SpoolFormat.MessageRecord)
-            {
-                throw new InvalidDataException($"no message record at {offset} of spool segment {segment}");
-            }
-
-            return ParseMessage(spool, rented.AsSpan(0, length), readBody: true);
+            return envelope with { Body = body.ToArray() };
         }
         finally
         {
