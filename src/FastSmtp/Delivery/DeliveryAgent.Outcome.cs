@@ -13,15 +13,34 @@ public sealed partial class DeliveryAgent
     /// destination is done: a crash meanwhile must not send them again.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask RecordDeliveredAsync(MessagePass pass, IEnumerable<int> recipients)
+    private async ValueTask RecordDeliveredAsync(MessagePass pass, IReadOnlyList<int> recipients)
     {
         DateTimeOffset now = DateTimeOffset.UtcNow;
-        List<RecipientStateChange> delivered = recipients
-            .Where(i => pass.Outcomes[i].IsPositive)
-            .Select(i => new RecipientStateChange(pass.Entry.QueueId, i, RecipientState.Delivered, pass.Entry.Recipients[i].Attempts + 1, now, pass.Outcomes[i].ToString()))
-            .ToList();
+        // Indexed, not enumerated: an interface enumerator would be an object per call.
+        int count = 0;
+        for (int k = 0; k < recipients.Count; k++)
+        {
+            count += pass.Outcomes[recipients[k]].IsPositive ? 1 : 0;
+        }
+
+        if (count == 0)
+        {
+            return;
+        }
+
+        var delivered = new RecipientStateChange[count];
+        count = 0;
+        for (int k = 0; k < recipients.Count; k++)
+        {
+            int i = recipients[k];
+            if (pass.Outcomes[i].IsPositive)
+            {
+                delivered[count++] = new RecipientStateChange(pass.Entry.QueueId, i, RecipientState.Delivered, pass.Entry.Recipients[i].Attempts + 1, now, pass.Outcomes[i].ToString());
+            }
+        }
+
         // Committed changes are already applied to the entry: the spool does it on its commit thread.
-        if (delivered.Count > 0 && await _spool.RecordAsync(delivered) == CommitResult.Committed)
+        if (await _spool.RecordAsync(delivered) == CommitResult.Committed)
         {
             foreach (RecipientStateChange change in delivered)
             {

@@ -61,7 +61,13 @@ public sealed partial class DeliveryAgent
             return;
         }
 
-        List<string> recipients = job.Recipients.Select(i => job.Pass.Entry.Recipients[i].Address).ToList();
+        var recipients = new string[job.Recipients.Length];
+        for (int k = 0; k < recipients.Length; k++)
+        {
+            recipients[k] = job.Pass.Entry.Recipients[job.Recipients[k]].Address;
+        }
+
+        string relay = string.Empty;
         NextHopReply trouble = NextHopReply.Unreadable("no next hop answered");
         foreach (IPEndPoint endpoint in route.Endpoints)
         {
@@ -75,6 +81,7 @@ public sealed partial class DeliveryAgent
                     break;
                 }
 
+                relay = client.NextHopName;
                 DeliveryResult sent = await client.SendAsync(loaded.Message.MailFrom, recipients, loaded.Body, _stopping);
                 if (!client.IsReusable)
                 {
@@ -97,7 +104,6 @@ public sealed partial class DeliveryAgent
                 continue;
             }
 
-            string relay = endpoint.ToString();
             for (int k = 0; k < job.Recipients.Length; k++)
             {
                 NextHopReply reply = result.Delivered(k) ? result.Data : result.Recipients[k].IsPositive ? result.Data : result.Recipients[k];

@@ -32,6 +32,7 @@ public sealed partial class DeliveryAgent : BackgroundService
     private readonly Lock _deferredLock = new();
     private readonly SemaphoreSlim _wake = new(0);
     private readonly ConcurrentDictionary<ulong, Task> _inFlight = new();
+    private readonly Func<QueueEntry, LoadedMessage> _load;
     private CancellationToken _stopping;
 
     /// <summary>Segments (64 MB each) the log may hold before the oldest one's live messages are moved forward.</summary>
@@ -47,6 +48,7 @@ public sealed partial class DeliveryAgent : BackgroundService
         _maildir = new MaildirWriter(_options.MailDir);
         _pool = new ConnectionPool(TimeSpan.FromSeconds(5), maxIdlePerEndpoint: _options.DestinationConcurrency);
         _transactionSlots = new SemaphoreSlim(_options.DeliveryConcurrency);
+        _load = Load;
     }
 
     public string Hostname { get; }
@@ -195,7 +197,7 @@ public sealed partial class DeliveryAgent : BackgroundService
 
     private async Task RunPassAsync(QueueEntry entry)
     {
-        var pass = new MessagePass(entry, Load);
+        var pass = new MessagePass(entry, _load);
         var local = new List<int>();
         var remote = new Dictionary<string, (string Domain, List<int> Recipients)>(StringComparer.OrdinalIgnoreCase);
         for (int i = 0; i < entry.Recipients.Length; i++)
@@ -228,7 +230,12 @@ public sealed partial class DeliveryAgent : BackgroundService
             foreach ((string destination, (string domain, List<int> recipients)) in remote)
             {
                 var job = new DeliveryJob(pass, domain, [.. recipients]);
-                _destinations.GetOrAdd(destination, _ => new DestinationQueue(_options.DestinationConcurrency, DeliverJobAsync, () => new DestinationWorker(_pool))).Enqueue(job);
+                if (!_destinations.TryGetValue(destination, out DestinationQueue? queue))
+                {
+                    queue = _destinations.GetOrAdd(destination, _ => new DestinationQueue(_options.DestinationConcurrency, DeliverJobAsync, () => new DestinationWorker(_pool)));
+                }
+
+                queue.Enqueue(job);
                 work.Add(job.Completion.Task);
             }
 

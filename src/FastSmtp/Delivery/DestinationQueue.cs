@@ -32,7 +32,7 @@ internal sealed class DestinationQueue(int concurrency, Func<DestinationWorker, 
 
             if (Interlocked.CompareExchange(ref _workers, workers + 1, workers) == workers)
             {
-                _ = Task.Run(RunWorkerAsync);
+                ThreadPool.UnsafeQueueUserWorkItem(static queue => _ = queue.RunWorkerAsync(), this, preferLocal: false);
                 return;
             }
         }

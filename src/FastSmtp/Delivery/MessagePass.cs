@@ -9,7 +9,7 @@ namespace FastSmtp.Delivery;
 /// </summary>
 internal sealed class MessagePass(QueueEntry entry, Func<QueueEntry, LoadedMessage> load) : IDisposable
 {
-    private readonly Lazy<Task<LoadedMessage>> _message = new(() => Task.Run(() => load(entry)));
+    private Task<LoadedMessage>? _message;
 
     public QueueEntry Entry { get; } = entry;
 
@@ -19,16 +19,34 @@ internal sealed class MessagePass(QueueEntry entry, Func<QueueEntry, LoadedMessa
     /// <summary>Recipients whose delivery was recorded as soon as it happened.</summary>
     public bool[] RecordedEarly { get; } = new bool[entry.Recipients.Length];
 
-    public Task<LoadedMessage> MessageAsync() => _message.Value;
+    /// <summary>The message, read on the thread pool by the first caller; the others share that read.</summary>
+    public Task<LoadedMessage> MessageAsync()
+    {
+        if (Volatile.Read(ref _message) is { } loading)
+        {
+            return loading;
+        }
 
-    public bool MessageLoaded => _message.IsValueCreated && _message.Value.IsCompletedSuccessfully;
+        var read = new Task<LoadedMessage>(static state => ((MessagePass)state!).LoadNow(), this);
+        if (Interlocked.CompareExchange(ref _message, read, null) is { } first)
+        {
+            return first;
+        }
+
+        read.Start(TaskScheduler.Default);
+        return read;
+    }
+
+    public bool MessageLoaded => Volatile.Read(ref _message) is { IsCompletedSuccessfully: true };
 
     /// <summary>The pass is over: the body's pooled buffer goes back.</summary>
     public void Dispose()
     {
         if (MessageLoaded)
         {
-            _message.Value.Result.Dispose();
+            _message!.Result.Dispose();
         }
     }
+
+    private LoadedMessage LoadNow() => load(Entry);
 }

@@ -29,11 +29,18 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
     private readonly NetworkStream _network;
     private readonly TimeSpan _timeout;
     private readonly ReplyCollector _collector = new();
+
+    // Reused by every transaction on this connection: the replies read so far, and the
+    // per-transaction timeout (a linked source whose timer is re-armed, not a new one each time).
+    private readonly List<NextHopReply> _replies = [];
+    private CancellationTokenSource? _transactionTimeout;
+    private CancellationToken _transactionTimeoutParent;
     private SslStream? _tls;
     private PipeReader _input;
     private PipeWriter _output;
     private bool _broken;
     private bool _tlsHandshakeFailed;
+    private string? _nextHopName;
 
     private SmtpDeliveryClient(Socket socket, TimeSpan timeout)
     {
@@ -62,6 +69,9 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
     public bool IsReusable => !_broken;
 
     public EndPoint RemoteEndPoint => _socket.RemoteEndPoint!;
+
+    /// <summary>The next hop's address and port as the delivery log names it, made once per connection.</summary>
+    public string NextHopName => _nextHopName ??= RemoteEndPoint.ToString()!;
 
     /// <summary>Connects, reads the greeting and introduces itself; null with the reason when the next hop is not usable.</summary>
     public static async Task<(SmtpDeliveryClient? Client, NextHopReply Reply)> ConnectAsync(
@@ -120,7 +130,7 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
             return new DeliveryResult(recipients.Select(_ => tooBig).ToList(), tooBig);
         }
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        CancellationTokenSource timeout = TransactionTimeout(cancellationToken);
         timeout.CancelAfter(_timeout);
         try
         {
@@ -133,6 +143,27 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
             NextHopReply lost = NextHopReply.Unreadable(exception is OperationCanceledException ? "timed out talking to the next hop" : "connection lost: " + exception.Message);
             return new DeliveryResult(recipients.Select(_ => lost).ToList(), lost);
         }
+        finally
+        {
+            if (!timeout.TryReset())
+            {
+                // It fired (the connection is broken now) or the caller was cancelled: never reused.
+                timeout.Dispose();
+                _transactionTimeout = null;
+            }
+        }
+    }
+
+    private CancellationTokenSource TransactionTimeout(CancellationToken cancellationToken)
+    {
+        if (_transactionTimeout is null || _transactionTimeoutParent != cancellationToken)
+        {
+            _transactionTimeout?.Dispose();
+            _transactionTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            _transactionTimeoutParent = cancellationToken;
+        }
+
+        return _transactionTimeout;
     }
 
     public async ValueTask DisposeAsync()
@@ -160,6 +191,7 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
 
         await _network.DisposeAsync();
         _socket.Dispose();
+        _transactionTimeout?.Dispose();
     }
 
     private async Task<NextHopReply> OpenAsync(string heloName, bool startTls, CancellationToken cancellationToken)
@@ -168,7 +200,7 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
         timeout.CancelAfter(_timeout);
         try
         {
-            NextHopReply greeting = (await ReadRepliesAsync(1, timeout.Token))[0];
+            NextHopReply greeting = await ReadReplyAsync(keepLines: false, timeout.Token);
             if (greeting.Code != 220)
             {
                 return greeting.IsPositive ? NextHopReply.Unreadable("unexpected greeting: " + greeting) : greeting;
@@ -179,7 +211,7 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
             {
                 Write("STARTTLS\r\n");
                 await _output.FlushAsync(timeout.Token);
-                NextHopReply ready = (await ReadRepliesAsync(1, timeout.Token))[0];
+                NextHopReply ready = await ReadReplyAsync(keepLines: false, timeout.Token);
                 if (ready.Code == 220)
                 {
                     await _input.CompleteAsync();
@@ -235,7 +267,7 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
             // RFC 5321 3.2: a server that does not know EHLO is still spoken to with HELO.
             Write($"HELO {heloName}\r\n");
             await _output.FlushAsync(cancellationToken);
-            ehlo = (await ReadRepliesAsync(1, cancellationToken))[0];
+            ehlo = await ReadReplyAsync(keepLines: false, cancellationToken);
             lines = [];
         }
 
@@ -249,31 +281,31 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
     {
         bool pipelining = Extensions.ContainsKey("PIPELINING");
         bool chunking = UsesChunking;
-        string size = Extensions.ContainsKey("SIZE") ? FormattableString.Invariant($" SIZE={body.Length}") : string.Empty;
-        var replies = new List<NextHopReply>(recipients.Count + 2);
+        List<NextHopReply> replies = _replies;
+        replies.Clear();
 
-        Write($"MAIL FROM:<{mailFrom}>{size}\r\n");
-        await FlushUnlessPipelining(pipelining, replies, cancellationToken);
+        WriteCommand("MAIL FROM:<"u8, mailFrom, Extensions.ContainsKey("SIZE") ? "> SIZE="u8 : ">"u8, Extensions.ContainsKey("SIZE") ? body.Length : -1);
+        await FlushUnlessPipelining(pipelining, cancellationToken);
         foreach (string recipient in recipients)
         {
-            Write($"RCPT TO:<{recipient}>\r\n");
-            await FlushUnlessPipelining(pipelining, replies, cancellationToken);
+            WriteCommand("RCPT TO:<"u8, recipient, ">"u8, -1);
+            await FlushUnlessPipelining(pipelining, cancellationToken);
         }
 
         if (chunking)
         {
             // RFC 3030: with PIPELINING the whole transaction, body included, is one write; a
             // refused MAIL or RCPT still reads the chunk, so nothing is taken for a command.
-            Write(FormattableString.Invariant($"BDAT {body.Length} LAST\r\n"));
+            WriteCommand("BDAT "u8, null, default, body.Length, " LAST"u8);
             _output.Write(body.Span);
             await _output.FlushAsync(cancellationToken);
-            replies.AddRange(await ReadRepliesAsync(pipelining ? recipients.Count + 2 : 1, cancellationToken));
+            await ReadRepliesAsync(pipelining ? recipients.Count + 2 : 1, cancellationToken);
             return Result(replies, recipients.Count, replies[^1]);
         }
 
         Write("DATA\r\n");
         await _output.FlushAsync(cancellationToken);
-        replies.AddRange(await ReadRepliesAsync(pipelining ? recipients.Count + 2 : 1, cancellationToken));
+        await ReadRepliesAsync(pipelining ? recipients.Count + 2 : 1, cancellationToken);
         NextHopReply data = replies[^1];
         if (data.Code != 354)
         {
@@ -291,17 +323,17 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
         stuffer.Write(body.Span, _output);
         stuffer.Complete(_output);
         await _output.FlushAsync(cancellationToken);
-        NextHopReply final = (await ReadRepliesAsync(1, cancellationToken))[0];
+        NextHopReply final = await ReadReplyAsync(keepLines: false, cancellationToken);
         return Result(replies, recipients.Count, final);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask FlushUnlessPipelining(bool pipelining, List<NextHopReply> replies, CancellationToken cancellationToken)
+    private async ValueTask FlushUnlessPipelining(bool pipelining, CancellationToken cancellationToken)
     {
         if (!pipelining)
         {
             await _output.FlushAsync(cancellationToken);
-            replies.AddRange(await ReadRepliesAsync(1, cancellationToken));
+            await ReadRepliesAsync(1, cancellationToken);
         }
     }
 
@@ -316,7 +348,7 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
 
         Write("RSET\r\n");
         await _output.FlushAsync(cancellationToken);
-        if (!(await ReadRepliesAsync(1, cancellationToken))[0].IsPositive)
+        if (!(await ReadReplyAsync(keepLines: false, cancellationToken)).IsPositive)
         {
             _broken = true;
         }
@@ -345,25 +377,55 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
         _output.Advance(length);
     }
 
-    /// <summary>Reads <paramref name="count"/> replies; once one cannot be read, the rest are that failure too.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<List<NextHopReply>> ReadRepliesAsync(int count, CancellationToken cancellationToken)
+    /// <summary>
+    /// <paramref name="verb"/>, then <paramref name="address"/> (UTF-8), <paramref name="middle"/>,
+    /// <paramref name="number"/> when not negative, <paramref name="tail"/> and CRLF, written
+    /// into the pipe's buffer without building the line as a string.
+    /// </summary>
+    private void WriteCommand(ReadOnlySpan<byte> verb, string? address, ReadOnlySpan<byte> middle, long number, ReadOnlySpan<byte> tail = default)
     {
-        var replies = new List<NextHopReply>(count);
-        while (replies.Count < count)
+        int addressBytes = address is null ? 0 : Encoding.UTF8.GetMaxByteCount(address.Length);
+        Span<byte> span = _output.GetSpan(verb.Length + addressBytes + middle.Length + 20 + tail.Length + 2);
+        verb.CopyTo(span);
+        int at = verb.Length;
+        if (address is not null)
+        {
+            at += Encoding.UTF8.GetBytes(address, span[at..]);
+        }
+
+        middle.CopyTo(span[at..]);
+        at += middle.Length;
+        if (number >= 0)
+        {
+            number.TryFormat(span[at..], out int digits, default, System.Globalization.CultureInfo.InvariantCulture);
+            at += digits;
+        }
+
+        tail.CopyTo(span[at..]);
+        at += tail.Length;
+        "\r\n"u8.CopyTo(span[at..]);
+        _output.Advance(at + 2);
+    }
+
+    /// <summary>
+    /// Reads <paramref name="count"/> replies of the transaction into <see cref="_replies"/>;
+    /// once one cannot be read, the rest are that failure too.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask ReadRepliesAsync(int count, CancellationToken cancellationToken)
+    {
+        for (int read = 0; read < count; read++)
         {
             NextHopReply reply = await ReadReplyAsync(keepLines: false, cancellationToken);
-            replies.Add(reply);
+            _replies.Add(reply);
             if (reply.Code == 0)
             {
-                while (replies.Count < count)
+                for (read++; read < count; read++)
                 {
-                    replies.Add(reply);
+                    _replies.Add(reply);
                 }
             }
         }
-
-        return replies;
     }
 
     /// <summary>
@@ -437,8 +499,7 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
                 return;
             }
 
-            string line = Encoding.UTF8.GetString(text);
-            collector.LastLine = status.IsPresent ? $"{status} {line}" : line;
+            collector.LastLine = status.IsPresent ? WithStatus(status, text) : Encoding.UTF8.GetString(text);
             if (collector.KeepLines)
             {
                 collector.Lines.Add(collector.LastLine);
@@ -446,5 +507,15 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
         }
 
         public void OnRejected(ReplyRejection rejection) => collector.Rejection = rejection;
+
+        /// <summary>"2.0.0 text" as one string, not the text and then the two joined.</summary>
+        private static string WithStatus(EnhancedStatusCode status, ReadOnlySpan<byte> text)
+        {
+            Span<char> line = stackalloc char[SmtpReplyParser.MaxReplyLineLength + 24];
+            bool formatted = line.TryWrite(System.Globalization.CultureInfo.InvariantCulture, $"{status.Class}.{status.Subject}.{status.Detail} ", out int at);
+            System.Diagnostics.Debug.Assert(formatted);
+            at += Encoding.UTF8.GetChars(text, line[at..]);
+            return new string(line[..at]);
+        }
     }
 }

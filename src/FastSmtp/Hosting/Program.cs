@@ -129,12 +129,7 @@ public static class Program
         builder.Configuration.AddCommandLine(args, CommandLineSwitches.Mappings);
         builder.Logging.ClearProviders();
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        builder.Logging.AddSimpleConsole(options =>
-        {
-            options.SingleLine = true;
-            options.UseUtcTimestamp = true;
-            options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-        });
+        builder.Logging.AddProvider(new LineLoggerProvider());
 
         builder.Services.AddOptions<SmtpServerOptions>()
             .Bind(builder.Configuration.GetSection(SmtpServerOptions.SectionName))

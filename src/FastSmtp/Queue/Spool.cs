@@ -30,7 +30,9 @@ public sealed partial class Spool : IMessageStore, IDisposable
     private readonly SpoolRecordWriter _records = new();
     private readonly Thread _committer;
     /// <summary>Every segment on disk, oldest first, with the unfinished messages whose record it holds.</summary>
-    private readonly SortedDictionary<long, HashSet<QueueEntry>> _liveMessagesBySegment = [];
+    // A sorted list, not a sorted dictionary: segments are only added at the end and deleted from
+    // the front, and the oldest is looked at on every retirement (a tree's enumerator allocates).
+    private readonly SortedList<long, HashSet<QueueEntry>> _liveMessagesBySegment = [];
 
     /// <summary>The unfinished messages by id: state changes are applied to them as they are committed.</summary>
     private readonly Dictionary<ulong, QueueEntry> _liveMessages = [];
@@ -202,8 +204,10 @@ public sealed partial class Spool : IMessageStore, IDisposable
 
             foreach (StateBatch states in _stateBatch)
             {
-                foreach (RecipientStateChange change in states.Changes)
+                // Indexed, not enumerated: an interface enumerator would be an object per batch.
+                for (int i = 0; i < states.Changes.Count; i++)
                 {
+                    RecipientStateChange change = states.Changes[i];
                     int recordStart = _records.Reserve(SpoolFormat.HeaderLength);
                     _records.WriteStateChange(change);
                     _layout.Add((recordStart, _records.Length, null, null));
@@ -273,8 +277,9 @@ public sealed partial class Spool : IMessageStore, IDisposable
                 // always copies the states already written before it.
                 foreach (StateBatch states in _stateBatch)
                 {
-                    foreach (RecipientStateChange change in states.Changes)
+                    for (int i = 0; i < states.Changes.Count; i++)
                     {
+                        RecipientStateChange change = states.Changes[i];
                         _liveMessages.GetValueOrDefault(change.QueueId.Value)?.Apply(change);
                     }
                 }
@@ -375,7 +380,8 @@ public sealed partial class Spool : IMessageStore, IDisposable
                 return 0;
             }
 
-            (long oldest, HashSet<QueueEntry> live) = _liveMessagesBySegment.First();
+            long oldest = _liveMessagesBySegment.Keys[0];
+            HashSet<QueueEntry> live = _liveMessagesBySegment.Values[0];
             if (oldest >= _segmentNumber || live.Count == 0)
             {
                 return 0;
@@ -411,7 +417,8 @@ public sealed partial class Spool : IMessageStore, IDisposable
     {
         while (_liveMessagesBySegment.Count > 0)
         {
-            (long segment, HashSet<QueueEntry> live) = _liveMessagesBySegment.First();
+            long segment = _liveMessagesBySegment.Keys[0];
+            HashSet<QueueEntry> live = _liveMessagesBySegment.Values[0];
             if (segment >= Volatile.Read(ref _segmentNumber) || live.Count > 0)
             {
                 return;

@@ -20,7 +20,8 @@ public sealed class MailRouter(DnsResolver dns, string? smarthost, int mxPort)
     /// <summary>The queue key of a destination: all remote mail shares one with a smarthost.</summary>
     public string DestinationOf(string domain) => smarthost is null ? domain.ToLowerInvariant() : "[smarthost]";
 
-    public async Task<Route> RouteAsync(string domain, CancellationToken cancellationToken)
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<Route> RouteAsync(string domain, CancellationToken cancellationToken)
     {
         if (smarthost is not null)
         {

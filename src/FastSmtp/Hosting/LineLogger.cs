@@ -1,0 +1,82 @@
+using System.Buffers;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+
+namespace FastSmtp.Hosting;
+
+/// <summary>
+/// One category's lines for <see cref="LineLoggerProvider"/>; filtering is the logger factory's.
+/// Lines go to <paramref name="output"/>, or to whatever <see cref="Console.Out"/> is when written.
+/// </summary>
+internal sealed class LineLogger(string category, TextWriter? output = null) : ILogger
+{
+    private const int StackLine = 512;
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        if (!IsEnabled(logLevel))
+        {
+            return;
+        }
+
+        string message = formatter(state, exception);
+        string? error = exception?.ToString();
+
+        // Timestamp, level, category, event id, message, exception, newline.
+        int length = 32 + category.Length + 13 + message.Length + (error is null ? 0 : error.Length + 1) + 1;
+        char[]? rented = null;
+        Span<char> line = length <= StackLine ? stackalloc char[StackLine] : (rented = ArrayPool<char>.Shared.Rent(length));
+        int written = Format(line, logLevel, eventId.Id, message, error);
+        (output ?? Console.Out).Write(line[..written]);
+        if (rented is not null)
+        {
+            ArrayPool<char>.Shared.Return(rented);
+        }
+    }
+
+    private int Format(Span<char> line, LogLevel logLevel, int eventId, string message, string? error)
+    {
+        int at = 0;
+        DateTime.UtcNow.TryFormat(line, out int stamp, "yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+        at += stamp;
+        line[at++] = ' ';
+        Append(line, ref at, Level(logLevel));
+        Append(line, ref at, ": ");
+        Append(line, ref at, category);
+        line[at++] = '[';
+        eventId.TryFormat(line[at..], out int digits, default, CultureInfo.InvariantCulture);
+        at += digits;
+        Append(line, ref at, "] ");
+        Append(line, ref at, message);
+        if (error is not null)
+        {
+            line[at++] = '\n';
+            Append(line, ref at, error);
+        }
+
+        line[at++] = '\n';
+        return at;
+    }
+
+    private static void Append(Span<char> line, ref int at, ReadOnlySpan<char> text)
+    {
+        text.CopyTo(line[at..]);
+        at += text.Length;
+    }
+
+    private static string Level(LogLevel logLevel) => logLevel switch
+    {
+        LogLevel.Trace => "trce",
+        LogLevel.Debug => "dbug",
+        LogLevel.Information => "info",
+        LogLevel.Warning => "warn",
+        LogLevel.Error => "fail",
+        LogLevel.Critical => "crit",
+        _ => "none",
+    };
+}

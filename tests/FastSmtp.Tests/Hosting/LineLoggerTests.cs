@@ -1,0 +1,54 @@
+using System.Text.RegularExpressions;
+using FastSmtp.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace FastSmtp.Tests.Hosting;
+
+public sealed partial class LineLoggerTests
+{
+    [Fact]
+    public void A_line_has_the_utc_time_the_level_the_category_the_event_and_the_message()
+    {
+        var output = new StringWriter();
+        var logger = new LineLogger("FastSmtp.Delivery.DeliveryAgent", output);
+
+        LogDelivered(logger, "u@remote.example", 250);
+
+        Assert.Matches(
+            new Regex(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z info: FastSmtp\.Delivery\.DeliveryAgent\[200\] Delivered to <u@remote\.example>: 250\n$"),
+            output.ToString());
+        string stamp = output.ToString()[..24];
+        DateTime written = DateTime.ParseExact(stamp, "yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal);
+        Assert.InRange(DateTime.UtcNow - written, TimeSpan.Zero, TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
+    public void An_exception_follows_its_line_and_a_line_longer_than_the_stack_buffer_is_whole()
+    {
+        var output = new StringWriter();
+        var logger = new LineLogger("Cat", output);
+        string recipient = new string('r', 2000) + "@x.example";
+
+        LogFailed(logger, new InvalidOperationException("spool unreadable"), recipient);
+
+        string[] lines = output.ToString().Split('\n');
+        Assert.EndsWith($" fail: Cat[201] Pass failed for {recipient}", lines[0]);
+        Assert.Equal("System.InvalidOperationException: spool unreadable", lines[1]);
+        Assert.Equal(string.Empty, lines[^1]);
+    }
+
+    [Fact]
+    public void None_is_never_enabled_and_every_real_level_is()
+    {
+        var logger = new LineLogger("Cat", new StringWriter());
+
+        Assert.False(logger.IsEnabled(LogLevel.None));
+        Assert.All(new[] { LogLevel.Trace, LogLevel.Debug, LogLevel.Information, LogLevel.Warning, LogLevel.Error, LogLevel.Critical }, level => Assert.True(logger.IsEnabled(level)));
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Delivered to <{Recipient}>: {Code}")]
+    private static partial void LogDelivered(ILogger logger, string recipient, int code);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Error, Message = "Pass failed for {Recipient}")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string recipient);
+}
