@@ -137,7 +137,11 @@ public static class Program
             .Validate(o => o.MaxMessageSize > 0, "--max-message-size must be a positive number of bytes")
             .Validate(o => o.MaxRecipients > 0, "--max-recipients must be positive")
             .Validate(o => o.MaxConnections > 0, "--max-connections must be positive")
+            .Validate(o => o.MaxSessionsPerClient >= 0 && o.MaxConnectionsPerMinute >= 0 && o.MaxMessagesPerMinute >= 0 && o.MaxRecipientsPerMinute >= 0 && o.MinDataRate >= 0,
+                "--max-sessions-per-client, --max-connections-per-minute, --max-messages-per-minute, --max-recipients-per-minute and --min-data-rate must be 0 (off) or positive")
             .Validate(o => string.IsNullOrEmpty(o.Dns) || IPEndPoint.TryParse(o.Dns, out _), "--dns must be ADDR[:PORT], for example 127.0.0.1:53")
+            .Validate(o => SmtpServerContext.ParseProxyPeers(o.ProxyProtocolFrom, out string? bad) is { } && bad is null, "--proxy-protocol-from must be IP or IP/PREFIX, comma-separated, for example 10.0.0.5,10.1.0.0/16")
+            .Validate(o => o.ProxyProtocolTimeout > TimeSpan.Zero, "--proxy-protocol-timeout must be positive")
             .Validate(o => string.IsNullOrEmpty(o.Smarthost) || MailRouter.SplitHostPort(o.Smarthost) is { Host.Length: > 0, Port: > 0 and < 65536 }, "--smarthost must be HOST:PORT")
             .Validate(o => o.MxPort is > 0 and < 65536, "--mx-port must be a TCP port")
             .Validate(o => o.DeliveryConcurrency > 0 && o.DestinationConcurrency > 0, "--delivery-concurrency and --destination-concurrency must be positive")

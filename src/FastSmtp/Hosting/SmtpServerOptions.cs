@@ -24,6 +24,39 @@ public sealed class SmtpServerOptions
 
     public int MaxConnections { get; set; } = 10_000;
 
+    // Per-client limits (0 = off). relay.txt clients are exempt. The defaults stop one runaway
+    // client without touching a busy legitimate one; Postfix's count limit is 50 too.
+
+    /// <summary>Sessions one IP address may hold open at once (Postfix's smtpd_client_connection_count_limit).</summary>
+    public int MaxSessionsPerClient { get; set; } = 50;
+
+    /// <summary>Connections one IP address may open per minute (smtpd_client_connection_rate_limit).</summary>
+    public int MaxConnectionsPerMinute { get; set; } = 600;
+
+    /// <summary>Messages (MAIL commands) per minute per IP address, or per user once authenticated (smtpd_client_message_rate_limit).</summary>
+    public int MaxMessagesPerMinute { get; set; } = 1200;
+
+    /// <summary>Recipients (RCPT commands) per minute per IP address, or per user once authenticated (smtpd_client_recipient_rate_limit).</summary>
+    public int MaxRecipientsPerMinute { get; set; } = 6000;
+
+    /// <summary>
+    /// Octets per second a client must keep up inside DATA or BDAT once the first 10 seconds are
+    /// over, against slow-loris clients that send just enough to reset each read's timeout.
+    /// </summary>
+    public int MinDataRate { get; set; } = 240;
+
+    /// <summary>How long into DATA/BDAT before <see cref="MinDataRate"/> applies (TCP slow start, a slow first chunk).</summary>
+    public TimeSpan MinDataRateGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Load balancers (IP or IP/PREFIX, comma-separated) whose connections open with a PROXY
+    /// protocol header naming the real client; nobody else may send one.
+    /// </summary>
+    public string? ProxyProtocolFrom { get; set; }
+
+    /// <summary>How long a listed balancer has to send its PROXY header (Postfix's smtpd_upstream_proxy_timeout is 5 s).</summary>
+    public TimeSpan ProxyProtocolTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>HOST:PORT that receives all remote mail; none means MX routing.</summary>
     public string? Smarthost { get; set; }
 

@@ -31,4 +31,13 @@ internal static partial class SessionLog
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Refused {ClientIp}: {Active} sessions already open")]
     public static partial void TooManyConnections(ILogger logger, string clientIp, int active);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Limited {ClientIp}: {Limit} of {Subject} exceeded")]
+    public static partial void ClientLimited(ILogger logger, string clientIp, string limit, string subject);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Refused load balancer {PeerIp}: PROXY header {Problem}")]
+    public static partial void ProxyHeaderRefused(ILogger logger, string peerIp, string problem);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "Refused {ClientIp}: sent a PROXY header but is not in --proxy-protocol-from")]
+    public static partial void ProxyHeaderFromUnlistedClient(ILogger logger, string clientIp);
 }

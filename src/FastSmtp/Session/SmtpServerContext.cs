@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
@@ -28,6 +29,7 @@ public sealed class SmtpServerContext
         Store = store;
         AutoDeny = autoDeny ?? new AutoDenyList();
         AuthFailures = authFailures ?? new AuthFailureThrottle();
+        Limits = new ClientLimits(Options);
         Logger = loggerFactory.CreateLogger("FastSmtp.Session");
         Hostname = string.IsNullOrWhiteSpace(Options.Hostname) ? CompiledPolicy.PrimaryHost : Options.Hostname.Trim();
         HostnameUtf8 = Encoding.ASCII.GetBytes(Hostname);
@@ -55,9 +57,68 @@ public sealed class SmtpServerContext
         ShuttingDownReply = Line($"421 4.3.2 {Hostname} Service shutting down, closing transmission channel");
         TooManyConnectionsReply = Line($"421 4.7.0 {Hostname} Error: too many connections");
         TooManyErrorsReply = Line($"421 4.7.0 {Hostname} Error: too many errors");
+        DataTooSlowReply = Line($"421 4.4.2 {Hostname} Error: data rate too low, closing transmission channel");
+        ProxyHeaderRefusedReply = Line($"421 4.7.0 {Hostname} Error: malformed or missing PROXY header");
+        ProxyPeers = ParseProxyPeers(Options.ProxyProtocolFrom, out _);
+    }
+
+    /// <summary>The load balancers that must open each connection with a PROXY header (--proxy-protocol-from).</summary>
+    public IPNetwork[] ProxyPeers { get; }
+
+    /// <summary>Inside DATA/BDAT, to a client below --min-data-rate.</summary>
+    public byte[] DataTooSlowReply { get; }
+
+    /// <summary>To a listed balancer whose header could not be read: the client behind it retries later.</summary>
+    public byte[] ProxyHeaderRefusedReply { get; }
+
+    /// <summary>The connection comes from a listed load balancer.</summary>
+    public bool IsProxyPeer(IPAddress? address)
+    {
+        if (address is null)
+        {
+            return false;
+        }
+
+        foreach (IPNetwork peer in ProxyPeers)
+        {
+            if (peer.Contains(address))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>"IP" or "IP/PREFIX", comma-separated; null (with the bad entry) when one is neither.</summary>
+    public static IPNetwork[] ParseProxyPeers(string? list, out string? bad)
+    {
+        bad = null;
+        var peers = new List<IPNetwork>();
+        foreach (string entry in (list ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (IPNetwork.TryParse(entry, out IPNetwork network))
+            {
+                peers.Add(network);
+            }
+            else if (IPAddress.TryParse(entry, out IPAddress? address))
+            {
+                peers.Add(new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
+            }
+            else
+            {
+                bad = entry;
+                return [];
+            }
+        }
+
+        return [.. peers];
     }
 
     public SmtpServerOptions Options { get; }
+
+    /// <summary>Sessions, connections, messages and recipients per client (relay.txt clients exempt).</summary>
+    internal ClientLimits Limits { get; }
 
     /// <summary>For the backup-server rule (a recipient domain whose mail host is in relay.txt); null without DNS.</summary>
     public MailRouter? Router { get; }

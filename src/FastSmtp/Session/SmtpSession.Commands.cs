@@ -90,6 +90,11 @@ internal sealed partial class SmtpSession
             return;
         }
 
+        if (RefuseMessageRate())
+        {
+            return;
+        }
+
         PathError error = SmtpPathParser.TryParseMailFrom(arguments, out ReadOnlySpan<byte> mailbox, out ReadOnlySpan<byte> parameters);
         if (error != PathError.None)
         {
@@ -201,6 +206,11 @@ internal sealed partial class SmtpSession
         if (_message.Recipients.Count >= _server.Options.MaxRecipients)
         {
             Refuse(SmtpReplies.TooManyRecipients);
+            return;
+        }
+
+        if (RefuseRecipientRate())
+        {
             return;
         }
 

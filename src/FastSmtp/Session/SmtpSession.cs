@@ -35,6 +35,7 @@ internal sealed partial class SmtpSession
     private volatile bool _stopRequested;
     private int _errors;
     private int _messagesAccepted;
+    private bool _openingChecked;
 
     public SmtpSession(SmtpServerContext server) => _server = server;
 
@@ -61,6 +62,7 @@ internal sealed partial class SmtpSession
         }
 
         _client = remoteAddress ?? IPAddress.None;
+        _rateLimited = !ClientLimits.IsExempt(_client);
         _clientAddress = remoteAddress?.ToString() ?? "unknown";
         _clientIsIPv6 = remoteAddress?.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
         string outcome = "client vanished";
@@ -125,6 +127,9 @@ internal sealed partial class SmtpSession
         _stopRequested = false;
         _errors = 0;
         _messagesAccepted = 0;
+        _openingChecked = false;
+        _rateLimited = false;
+        _dataStartedAt = 0;
         _dnsbl = null;
         ResetMessageState();
         return true;
@@ -143,19 +148,27 @@ internal sealed partial class SmtpSession
 
             // Replies are flushed only when the session is about to wait for the client: a
             // pipelined group (RFC 2920) is then answered with one write.
+            bool inData = _mode is InputMode.Data or InputMode.Chunk;
+            if (!inData)
+            {
+                EndDataTiming();
+            }
+
             if (!_input.TryRead(out ReadResult result))
             {
                 await FlushAsync();
-                _readTimeout.CancelAfter(_mode is InputMode.Data or InputMode.Chunk ? _server.Options.DataTimeout : _server.Options.CommandTimeout);
+                bool rateBound = false;
+                _readTimeout.CancelAfter(inData ? DataReadTimeout(out rateBound) : _server.Options.CommandTimeout);
                 try
                 {
                     result = await _input.ReadAsync(_readTimeout.Token);
                 }
                 catch (OperationCanceledException) when (_readTimeout.IsCancellationRequested)
                 {
-                    Reply(_server.TimeoutReply);
+                    bool tooSlow = rateBound;
+                    Reply(tooSlow ? _server.DataTooSlowReply : _server.TimeoutReply);
                     await FlushAsync();
-                    return "timeout";
+                    return tooSlow ? "data rate too low" : "timeout";
                 }
 
                 if (!_readTimeout.TryReset())
@@ -167,6 +180,14 @@ internal sealed partial class SmtpSession
 
             ReadOnlySequence<byte> buffer = result.Buffer;
             bool needMore = Process(buffer, out SequencePosition consumed);
+            if (inData && _mode is InputMode.Data or InputMode.Chunk && IsDataTooSlow(buffer.Slice(buffer.Start, consumed).Length))
+            {
+                // Enough bytes to keep each read alive, too few to ever finish: slow-loris.
+                _input.AdvanceTo(consumed, buffer.End);
+                Reply(_server.DataTooSlowReply);
+                await FlushAsync();
+                return "data rate too low";
+            }
 
             // examined = end only when more bytes are needed; otherwise the next read must
             // return at once with what is left.
@@ -214,6 +235,21 @@ internal sealed partial class SmtpSession
     /// </summary>
     private bool Process(in ReadOnlySequence<byte> buffer, out SequencePosition consumed)
     {
+        if (!_openingChecked)
+        {
+            if (RefuseProxyHeader(buffer, out bool waitForOpening))
+            {
+                consumed = buffer.End;
+                return false;
+            }
+
+            if (waitForOpening)
+            {
+                consumed = buffer.Start;
+                return true;
+            }
+        }
+
         var reader = new SequenceReader<byte>(buffer);
         bool needMore = false;
         while (!needMore && _action == PendingAction.None)

@@ -27,25 +27,19 @@ internal sealed class Dnsmasq : IAsyncDisposable
     public static async Task<Dnsmasq> StartAsync(params string[] records)
     {
         string program = RequiredTool.Find("dnsmasq", "dnsmasq-base");
-        int port = RequiredTool.FreeUdpPort();
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in new[] { "-k", "-C", "/dev/null", "--no-resolv", "--no-hosts", "--pid-file=", $"--port={port}", "--listen-address=127.0.0.1", "--bind-interfaces", "--local=/test/", "--log-facility=-" }.Concat(records))
-        {
-            start.ArgumentList.Add(argument);
-        }
 
-        Process process = Process.Start(start)!;
-        var dnsmasq = new Dnsmasq(process, port);
-        try
+        // It binds TCP and UDP on its port; a UDP port may be taken for TCP: StartListeningAsync retries.
+        (Process process, int port) = await RequiredTool.StartListeningAsync(RequiredTool.FreeUdpPort, port =>
         {
-            await RequiredTool.WaitForListenerAsync(process, port);
-            return dnsmasq;
-        }
-        catch
-        {
-            await dnsmasq.DisposeAsync();
-            throw;
-        }
+            var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (string argument in new[] { "-k", "-C", "/dev/null", "--no-resolv", "--no-hosts", "--pid-file=", $"--port={port}", "--listen-address=127.0.0.1", "--bind-interfaces", "--local=/test/", "--log-facility=-" }.Concat(records))
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            return start;
+        });
+        return new Dnsmasq(process, port);
     }
 
     public async ValueTask DisposeAsync()

@@ -55,4 +55,38 @@ internal static class RequiredTool
             }
         }
     }
+
+    /// <summary>
+    /// Starts a peer on a port from <paramref name="freePort"/> and waits until it listens. A port
+    /// free when chosen may be taken by another test before the peer binds it, and the peer then
+    /// exits at once: it is started again on another port, three times at most.
+    /// </summary>
+    public static async Task<(System.Diagnostics.Process Process, int Port)> StartListeningAsync(Func<int> freePort, Func<int, System.Diagnostics.ProcessStartInfo> startInfo)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            int port = freePort();
+            System.Diagnostics.Process process = System.Diagnostics.Process.Start(startInfo(port))!;
+            try
+            {
+                await WaitForListenerAsync(process, port);
+                return (process, port);
+            }
+            catch (System.Net.Sockets.SocketException) when (process.HasExited && attempt < 3)
+            {
+                process.Dispose();
+            }
+            catch
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                    await process.WaitForExitAsync();
+                }
+
+                process.Dispose();
+                throw;
+            }
+        }
+    }
 }
