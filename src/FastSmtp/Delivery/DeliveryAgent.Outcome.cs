@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
+using FastSmtp.Metrics;
 using FastSmtp.Policy;
 using FastSmtp.Queue;
 using MimeKit;
@@ -42,6 +43,7 @@ public sealed partial class DeliveryAgent
         // Committed changes are already applied to the entry: the spool does it on its commit thread.
         if (await _spool.RecordAsync(delivered) == CommitResult.Committed)
         {
+            SmtpMetrics.Delivery("delivered", delivered.Length);
             foreach (RecipientStateChange change in delivered)
             {
                 pass.RecordedEarly[change.RecipientIndex] = true;
@@ -115,6 +117,16 @@ public sealed partial class DeliveryAgent
             LogRecordFailed(_logger, entry.QueueId, recorded);
             Defer(entry, now + TimeSpan.FromMinutes(1));
             return;
+        }
+
+        foreach (RecipientStateChange change in changes)
+        {
+            SmtpMetrics.Delivery(change.State switch
+            {
+                RecipientState.Delivered => "delivered",
+                RecipientState.Failed => "bounced",
+                _ => "deferred",
+            });
         }
 
         ScheduleNext(entry);

@@ -20,6 +20,8 @@ internal static class CommandLineSwitches
         ["--smarthost"] = Key(nameof(SmtpServerOptions.Smarthost)),
         ["--dns"] = Key(nameof(SmtpServerOptions.Dns)),
         ["--mx-port"] = Key(nameof(SmtpServerOptions.MxPort)),
+        ["--metrics"] = Key(nameof(SmtpServerOptions.Metrics)),
+        ["--drain"] = Key(nameof(SmtpServerOptions.Drain)),
         ["--proxy-protocol-from"] = Key(nameof(SmtpServerOptions.ProxyProtocolFrom)),
         ["--proxy-protocol-timeout"] = Key(nameof(SmtpServerOptions.ProxyProtocolTimeout)),
         ["--delivery-concurrency"] = Key(nameof(SmtpServerOptions.DeliveryConcurrency)),

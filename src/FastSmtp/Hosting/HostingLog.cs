@@ -7,6 +7,12 @@ internal static partial class HostingLog
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "FastSmtp {Hostname} listening on {Endpoint}, spool {Spool}")]
     public static partial void Listening(ILogger logger, string hostname, string endpoint, string spool);
 
+    [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "Metrics on http://{Endpoint}/metrics, health on http://{Endpoint}/healthz")]
+    public static partial void MetricsListening(ILogger logger, string endpoint);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Draining: every connection is answered 421 and the queue is delivered")]
+    public static partial void Draining(ILogger logger);
+
     [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "relay = anyone: this server is an open relay and will be abused and block-listed if it is reachable from the internet")]
     public static partial void OpenRelay(ILogger logger);
 

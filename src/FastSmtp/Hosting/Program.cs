@@ -1,11 +1,15 @@
 using System.Net;
 using FastSmtp.Delivery;
+using FastSmtp.Metrics;
 using FastSmtp.Queue;
 using FastSmtp.Routing;
 using FastSmtp.Session;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -61,7 +65,8 @@ public static class Program
         {
             // Open the spool before listening: an unusable spool is a start-up error, not a
             // surprise for the first client.
-            app.Services.GetRequiredService<Spool>();
+            Spool spool = app.Services.GetRequiredService<Spool>();
+            SmtpMetrics.ObserveQueue(spool.QueueSnapshot);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
@@ -95,12 +100,32 @@ public static class Program
             HostingLog.Listening(logger, server.Hostname, listener.IPEndPoint!.ToString(), Path.GetFullPath(server.Options.Spool));
         }
 
+        if (app.Services.GetRequiredService<MetricsEndpoint>().Listener is { } metricsListener)
+        {
+            HostingLog.MetricsListening(logger, metricsListener.IPEndPoint!.ToString());
+        }
+
+        if (server.Options.Drain)
+        {
+            HostingLog.Draining(logger);
+        }
+
         await app.WaitForShutdownAsync();
-        Spool spool = app.Services.GetRequiredService<Spool>();
-        HostingLog.Stopped(logger, spool.CommittedMessages, spool.CommittedBatches);
+        Spool stopped = app.Services.GetRequiredService<Spool>();
+        HostingLog.Stopped(logger, stopped.CommittedMessages, stopped.CommittedBatches);
         await app.DisposeAsync();
         return 0;
     }
+
+    /// <summary>
+    /// /healthz: 200 "ok" while the server accepts mail; 503 with the reason while it stops,
+    /// drains or cannot write its spool, so a load balancer's HTTP check takes it out.
+    /// </summary>
+    private static IResult Health(SmtpServerContext server, Spool spool, IHostApplicationLifetime lifetime) =>
+        lifetime.ApplicationStopping.IsCancellationRequested ? Results.Text("stopping\n", statusCode: 503)
+        : server.Options.Drain ? Results.Text("draining\n", statusCode: 503)
+        : spool.IsOutOfSpace ? Results.Text("spool full\n", statusCode: 503)
+        : Results.Text("ok\n");
 
     /// <summary>--dns ADDR[:PORT], port 53 when none is given; null for the system's resolver.</summary>
     private static IPEndPoint? DnsServer(string? value)
@@ -117,6 +142,9 @@ public static class Program
     /// <param name="replaceServices">Lets a bench-only host swap a service (the null message store of bench/load).</param>
     public static WebApplication Build(string[] args, List<ListenOptions> listeners, Action<IServiceCollection>? replaceServices = null)
     {
+        // --drain is a bare switch; configuration wants a value.
+        args = [.. args.Select(argument => argument == "--drain" ? "--drain=true" : argument)];
+        var metricsHolder = new MetricsEndpoint();
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             Args = args,
@@ -140,6 +168,7 @@ public static class Program
             .Validate(o => o.MaxSessionsPerClient >= 0 && o.MaxConnectionsPerMinute >= 0 && o.MaxMessagesPerMinute >= 0 && o.MaxRecipientsPerMinute >= 0 && o.MinDataRate >= 0,
                 "--max-sessions-per-client, --max-connections-per-minute, --max-messages-per-minute, --max-recipients-per-minute and --min-data-rate must be 0 (off) or positive")
             .Validate(o => string.IsNullOrEmpty(o.Dns) || IPEndPoint.TryParse(o.Dns, out _), "--dns must be ADDR[:PORT], for example 127.0.0.1:53")
+            .Validate(o => string.IsNullOrEmpty(o.Metrics) || IPEndPoint.TryParse(o.Metrics, out _), "--metrics must be ADDR:PORT, for example 127.0.0.1:9325")
             .Validate(o => SmtpServerContext.ParseProxyPeers(o.ProxyProtocolFrom, out string? bad) is { } && bad is null, "--proxy-protocol-from must be IP or IP/PREFIX, comma-separated, for example 10.0.0.5,10.1.0.0/16")
             .Validate(o => o.ProxyProtocolTimeout > TimeSpan.Zero, "--proxy-protocol-timeout must be positive")
             .Validate(o => string.IsNullOrEmpty(o.Smarthost) || MailRouter.SplitHostPort(o.Smarthost) is { Host.Length: > 0, Port: > 0 and < 65536 }, "--smarthost must be HOST:PORT")
@@ -182,9 +211,36 @@ public static class Program
                     listeners.Add(listener);
                 });
             }
+
+            // The only listener that speaks HTTP: SMTP listeners hand their connections to the
+            // SMTP handler and never reach the endpoints mapped below.
+            string? metrics = context.Configuration[$"{SmtpServerOptions.SectionName}:{nameof(SmtpServerOptions.Metrics)}"];
+            if (!string.IsNullOrWhiteSpace(metrics) && IPEndPoint.TryParse(metrics, out IPEndPoint? metricsEndpoint))
+            {
+                kestrel.Listen(metricsEndpoint, listener =>
+                {
+                    listener.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1;
+                    metricsHolder.Listener = listener;
+                });
+            }
         });
 
+        builder.Services.AddSingleton(metricsHolder);
+        bool exportMetrics = !string.IsNullOrWhiteSpace(builder.Configuration[$"{SmtpServerOptions.SectionName}:{nameof(SmtpServerOptions.Metrics)}"]);
+        if (exportMetrics)
+        {
+            // Only then does anything listen to the instruments; otherwise each costs one branch.
+            builder.Services.AddOpenTelemetry().ConfigureResource(resource => resource.AddService("fastsmtp")).WithMetrics(metrics => metrics.AddMeter(SmtpMetrics.MeterName).AddPrometheusExporter());
+        }
+
         replaceServices?.Invoke(builder.Services);
-        return builder.Build();
+        WebApplication app = builder.Build();
+        if (exportMetrics)
+        {
+            app.MapPrometheusScrapingEndpoint("/metrics");
+            app.MapGet("/healthz", Health);
+        }
+
+        return app;
     }
 }

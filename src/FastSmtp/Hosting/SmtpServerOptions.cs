@@ -57,6 +57,12 @@ public sealed class SmtpServerOptions
     /// <summary>How long a listed balancer has to send its PROXY header (Postfix's smtpd_upstream_proxy_timeout is 5 s).</summary>
     public TimeSpan ProxyProtocolTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>ADDR:PORT of the HTTP endpoint for /metrics (Prometheus text) and /healthz; none means no endpoint.</summary>
+    public string? Metrics { get; set; }
+
+    /// <summary>Accept no mail (every connection is answered 421), keep delivering the queue: taking an instance out.</summary>
+    public bool Drain { get; set; }
+
     /// <summary>HOST:PORT that receives all remote mail; none means MX routing.</summary>
     public string? Smarthost { get; set; }
 

@@ -261,8 +261,11 @@ public sealed partial class Spool : IMessageStore, IDisposable
                 total += SpoolFormat.HeaderLength + payloadLength;
             }
 
+            long writeStarted = System.Diagnostics.Stopwatch.GetTimestamp();
             RandomAccess.Write(_segment, _gather, start);
             RandomAccess.FlushToDisk(_segment);
+            FastSmtp.Metrics.SmtpMetrics.FsyncDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(writeStarted).TotalSeconds);
+            FastSmtp.Metrics.SmtpMetrics.FsyncBatchSize.Record(_layout.Count);
             _segmentLength = start + total;
             lock (_retireLock)
             {
@@ -309,13 +312,15 @@ public sealed partial class Spool : IMessageStore, IDisposable
                 RollOver();
             }
 
+            IsOutOfSpace = false;
             return CommitResult.Committed;
         }
         catch (IOException exception)
         {
             LogCommitFailed(_logger, exception, _batch.Count + _stateBatch.Count, _directory);
             TryTruncate(start);
-            return IsDiskFull(exception) ? CommitResult.InsufficientStorage : CommitResult.StorageError;
+            IsOutOfSpace = IsDiskFull(exception);
+            return IsOutOfSpace ? CommitResult.InsufficientStorage : CommitResult.StorageError;
         }
         catch (UnauthorizedAccessException exception)
         {
@@ -432,6 +437,27 @@ public sealed partial class Spool : IMessageStore, IDisposable
             File.Delete(SpoolFormat.SegmentPath(_directory, segment));
             _liveMessagesBySegment.Remove(segment);
             LogSegmentDeleted(_logger, segment);
+        }
+    }
+
+    /// <summary>The last batch failed for lack of space (ENOSPC); the next one that commits clears it.</summary>
+    public bool IsOutOfSpace { get; private set; }
+
+    /// <summary>Messages still queued and the age of the oldest, for the queue gauges.</summary>
+    public (int Messages, double OldestAgeSeconds) QueueSnapshot()
+    {
+        lock (_retireLock)
+        {
+            DateTimeOffset oldest = DateTimeOffset.MaxValue;
+            foreach (QueueEntry entry in _liveMessages.Values)
+            {
+                if (entry.ReceivedAt < oldest)
+                {
+                    oldest = entry.ReceivedAt;
+                }
+            }
+
+            return (_liveMessages.Count, _liveMessages.Count == 0 ? 0 : Math.Max(0, (DateTimeOffset.UtcNow - oldest).TotalSeconds));
         }
     }
 

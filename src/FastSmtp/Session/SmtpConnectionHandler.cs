@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Text;
 using System.Threading.RateLimiting;
+using FastSmtp.Metrics;
 using FastSmtp.Protocol;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Hosting;
@@ -28,6 +29,13 @@ internal sealed class SmtpConnectionHandler(SmtpServerContext server, ObjectPool
             if (peer is { IsIPv4MappedToIPv6: true })
             {
                 peer = peer.MapToIPv4();
+            }
+
+            if (server.Options.Drain)
+            {
+                // Taken out of service: senders go to another MX or instance, and come back later.
+                await connection.Transport.Output.WriteAsync(server.DrainingReply);
+                return;
             }
 
             int active = Interlocked.Increment(ref _active);
@@ -67,6 +75,7 @@ internal sealed class SmtpConnectionHandler(SmtpServerContext server, ObjectPool
                 // Postfix's anvil answer: come back later, from fewer connections.
                 string address = client.ToString();
                 SessionLog.ClientLimited(server.Logger, address, "session count or connection rate", address);
+                SmtpMetrics.LimitHit("sessions");
                 await connection.Transport.Output.WriteAsync(Encoding.ASCII.GetBytes($"421 4.7.0 {server.Hostname} Error: too many connections from {address}\r\n"));
                 return;
             }
@@ -74,12 +83,15 @@ internal sealed class SmtpConnectionHandler(SmtpServerContext server, ObjectPool
             using (place)
             {
                 SmtpSession session = sessions.Get();
+                SmtpMetrics.Sessions.Add(1);
+                SmtpMetrics.ActiveSessions.Add(1);
                 try
                 {
                     await session.RunAsync(connection.Transport, client, lifetime.ApplicationStopping);
                 }
                 finally
                 {
+                    SmtpMetrics.ActiveSessions.Add(-1);
                     sessions.Return(session);
                 }
             }

@@ -57,6 +57,7 @@ public sealed class SmtpServerContext
         ShuttingDownReply = Line($"421 4.3.2 {Hostname} Service shutting down, closing transmission channel");
         TooManyConnectionsReply = Line($"421 4.7.0 {Hostname} Error: too many connections");
         TooManyErrorsReply = Line($"421 4.7.0 {Hostname} Error: too many errors");
+        DrainingReply = Line($"421 4.3.2 {Hostname} Service not available: draining, try another server");
         DataTooSlowReply = Line($"421 4.4.2 {Hostname} Error: data rate too low, closing transmission channel");
         ProxyHeaderRefusedReply = Line($"421 4.7.0 {Hostname} Error: malformed or missing PROXY header");
         ProxyPeers = ParseProxyPeers(Options.ProxyProtocolFrom, out _);
@@ -64,6 +65,9 @@ public sealed class SmtpServerContext
 
     /// <summary>The load balancers that must open each connection with a PROXY header (--proxy-protocol-from).</summary>
     public IPNetwork[] ProxyPeers { get; }
+
+    /// <summary>At connect, while --drain: no mail is accepted.</summary>
+    public byte[] DrainingReply { get; }
 
     /// <summary>Inside DATA/BDAT, to a client below --min-data-rate.</summary>
     public byte[] DataTooSlowReply { get; }

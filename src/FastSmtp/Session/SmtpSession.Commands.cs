@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Text;
+using FastSmtp.Metrics;
 using FastSmtp.Policy;
 using FastSmtp.Protocol;
 using FastSmtp.Queue;
@@ -12,6 +13,7 @@ internal sealed partial class SmtpSession
     /// <summary>One switch from verb to handler (the parser has already recognised the verb).</summary>
     internal void OnCommand(SmtpVerb verb, ReadOnlySpan<byte> arguments)
     {
+        SmtpMetrics.Command(verb);
         switch (verb)
         {
             case SmtpVerb.Ehlo: OnHello(arguments, extended: true); break;
@@ -45,6 +47,7 @@ internal sealed partial class SmtpSession
                     // hack in": deny the address until restart, log it, and hang up.
                     if (_server.AutoDeny.Deny(_client))
                     {
+                        SmtpMetrics.AutoDenials.Add(1);
                         SessionLog.AutoDenied(_server.Logger, _clientAddress);
                     }
 
@@ -259,6 +262,7 @@ internal sealed partial class SmtpSession
         }
 
         PolicyDecision decision = PolicyEngine<CompiledPolicy>.CheckRecipient(_client, _sender.AsSpan(0, _senderLength), mailbox, _authenticatedUser is not null);
+        SmtpMetrics.PolicyDecision(decision);
         if (NeedsDns(decision, mailbox))
         {
             // The backup-server rule or the dnsbl filter: answered once DNS has (in order, since
@@ -270,6 +274,7 @@ internal sealed partial class SmtpSession
         if (!decision.Accepted)
         {
             PolicyReplies.Write(_output, decision.Outcome, mailbox);
+            SmtpMetrics.ReplyCode(decision.Code);
             _repliesPending = true;
             CountError();
             return;
@@ -367,6 +372,7 @@ internal sealed partial class SmtpSession
                 break;
             case LocalNameKind.Unknown:
                 PolicyReplies.Write(_output, PolicyOutcome.UserUnknown, address);
+                SmtpMetrics.ReplyCode(550);
                 _repliesPending = true;
                 CountError();
                 break;

@@ -288,6 +288,7 @@ internal sealed partial class SmtpSession
             Reply(reply[..(length + 2)]);
             _messagesAccepted++;
             SessionLog.MessageQueued(_server.Logger, _message.QueueId, _clientAddress, _message.Recipients.Count, _message.Body.Length);
+            FastSmtp.Metrics.SmtpMetrics.MessagesAccepted.Add(1);
 
             // The spool owns a spilled body's file now.
             _message.Body.Reset(keepFile: true);

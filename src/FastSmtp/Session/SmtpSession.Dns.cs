@@ -68,6 +68,7 @@ internal sealed partial class SmtpSession
             if (!decision.Accepted)
             {
                 PolicyReplies.Write(_output, decision.Outcome, _heldRecipient.AsSpan(0, _heldRecipientLength));
+                FastSmtp.Metrics.SmtpMetrics.ReplyCode(decision.Code);
                 _repliesPending = true;
                 CountError();
                 return;

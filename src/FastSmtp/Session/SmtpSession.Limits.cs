@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using FastSmtp.Metrics;
 
 namespace FastSmtp.Session;
 
@@ -29,6 +30,7 @@ internal sealed partial class SmtpSession
         }
 
         SessionLog.ClientLimited(_server.Logger, _clientAddress, "message rate", RateSubject);
+        SmtpMetrics.LimitHit("message_rate");
         Refuse(Encoding.UTF8.GetBytes($"450 4.7.1 Error: too much mail from {RateSubject}\r\n"));
         return true;
     }
@@ -42,6 +44,7 @@ internal sealed partial class SmtpSession
         }
 
         SessionLog.ClientLimited(_server.Logger, _clientAddress, "recipient rate", RateSubject);
+        SmtpMetrics.LimitHit("recipient_rate");
         Refuse(Encoding.UTF8.GetBytes($"450 4.7.1 Error: too many recipients from {RateSubject}\r\n"));
         return true;
     }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Security;
+using FastSmtp.Metrics;
 using FastSmtp.Policy;
 using FastSmtp.Protocol;
 using FastSmtp.Queue;
@@ -324,6 +325,7 @@ internal sealed partial class SmtpSession
 
     private void Reply(ReadOnlySpan<byte> reply)
     {
+        SmtpMetrics.Reply(reply);
         _output.Write(reply);
         _repliesPending = true;
     }

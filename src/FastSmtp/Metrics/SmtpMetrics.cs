@@ -1,0 +1,91 @@
+using System.Diagnostics.Metrics;
+
+namespace FastSmtp.Metrics;
+
+/// <summary>
+/// The server's instruments (System.Diagnostics.Metrics, meter "FastSmtp"), exported in
+/// Prometheus text format on --metrics by OpenTelemetry. Process-wide and static, as a meter is:
+/// an instrument nobody listens to costs one branch, so the hot paths call them unconditionally.
+/// Tags are low-cardinality by construction: verbs, reply codes, rule names of the compiled
+/// policy, limit names.
+/// </summary>
+public static class SmtpMetrics
+{
+    public const string MeterName = "FastSmtp";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    // Reply codes as tag values, made once: 200-599 cover every SMTP reply.
+    private static readonly string[] Codes = [.. Enumerable.Range(0, 600).Select(code => code.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+
+    public static readonly UpDownCounter<long> ActiveSessions = Meter.CreateUpDownCounter<long>("fastsmtp.sessions.active", description: "SMTP sessions open now");
+    public static readonly Counter<long> Sessions = Meter.CreateCounter<long>("fastsmtp.sessions", description: "SMTP sessions started");
+    public static readonly Counter<long> Commands = Meter.CreateCounter<long>("fastsmtp.commands", description: "Commands received, by verb");
+    public static readonly Counter<long> Replies = Meter.CreateCounter<long>("fastsmtp.replies", description: "Replies sent, by code");
+    public static readonly Counter<long> MessagesAccepted = Meter.CreateCounter<long>("fastsmtp.messages.accepted", description: "Messages on disk and acknowledged with 250");
+    public static readonly Counter<long> Deliveries = Meter.CreateCounter<long>("fastsmtp.deliveries", description: "Recipients by outcome of a delivery attempt: relayed, local, deferred, bounced");
+    public static readonly Counter<long> PolicyDecisions = Meter.CreateCounter<long>("fastsmtp.policy.decisions", description: "Recipient decisions, by outcome and rule");
+    public static readonly Counter<long> AutoDenials = Meter.CreateCounter<long>("fastsmtp.autodeny", description: "Clients denied for hack attempts");
+    public static readonly Counter<long> LimitsHit = Meter.CreateCounter<long>("fastsmtp.limits.refused", description: "Connections, messages and recipients refused by a per-client limit, by limit");
+    public static readonly Histogram<long> FsyncBatchSize = Meter.CreateHistogram<long>("fastsmtp.spool.fsync.batch", unit: "{record}", description: "Records made durable by one fsync",
+        advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256] });
+    public static readonly Histogram<double> FsyncDuration = Meter.CreateHistogram<double>("fastsmtp.spool.fsync.duration", unit: "s", description: "Write and fsync of one spool batch",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1] });
+
+    /// <summary>Queue depth and the age of its oldest message, read from the spool at each scrape.</summary>
+    public static void ObserveQueue(Func<(int Messages, double OldestAgeSeconds)> queue)
+    {
+        // The gauges exist once per process; a host built again (tests) points them at its spool.
+        if (Interlocked.Exchange(ref s_queue, queue) is null)
+        {
+            Meter.CreateObservableGauge("fastsmtp.queue.messages", () => s_queue().Messages, unit: "{message}", description: "Messages not yet delivered to every recipient");
+            Meter.CreateObservableGauge("fastsmtp.queue.oldest_age", () => s_queue().OldestAgeSeconds, unit: "s", description: "Age of the oldest queued message");
+        }
+    }
+
+    private static Func<(int Messages, double OldestAgeSeconds)> s_queue = null!;
+
+    public static void Command(FastSmtp.Protocol.SmtpVerb verb) => Commands.Add(1, new KeyValuePair<string, object?>("verb", Names<FastSmtp.Protocol.SmtpVerb>.Of(verb)));
+
+    public static void PolicyDecision(FastSmtp.Policy.PolicyDecision decision) => PolicyDecisions.Add(
+        1,
+        new KeyValuePair<string, object?>("outcome", Names<FastSmtp.Policy.PolicyOutcome>.Of(decision.Outcome)),
+        new KeyValuePair<string, object?>("rule", Names<FastSmtp.Policy.PolicyReason>.Of(decision.Reason)));
+
+    public static void LimitHit(string limit) => LimitsHit.Add(1, new KeyValuePair<string, object?>("limit", limit));
+
+    /// <summary>Counts a reply written without <see cref="Reply(ReadOnlySpan{byte})"/> (policy refusals naming an address).</summary>
+    public static void ReplyCode(int code)
+    {
+        if (Replies.Enabled && (uint)code < (uint)Codes.Length)
+        {
+            Replies.Add(1, new KeyValuePair<string, object?>("code", Codes[code]));
+        }
+    }
+
+    /// <summary>Counts a reply by the code its first three octets carry.</summary>
+    public static void Reply(ReadOnlySpan<byte> reply)
+    {
+        if (!Replies.Enabled || reply.Length < 3)
+        {
+            return;
+        }
+
+        int code = ((reply[0] - '0') * 100) + ((reply[1] - '0') * 10) + (reply[2] - '0');
+        if ((uint)code < (uint)Codes.Length)
+        {
+            Replies.Add(1, new KeyValuePair<string, object?>("code", Codes[code]));
+        }
+    }
+
+    public static void Delivery(string outcome, int recipients = 1) => Deliveries.Add(recipients, new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <summary>An enum's names as tag values, made once, so counting never formats or boxes.</summary>
+    private static class Names<T>
+        where T : struct, Enum
+    {
+        private static readonly Dictionary<T, string> ByValue = Enum.GetValues<T>().Distinct().ToDictionary(value => value, value => value.ToString());
+
+        public static string Of(T value) => ByValue.TryGetValue(value, out string? name) ? name : "other";
+    }
+}
