@@ -21,7 +21,9 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         Root = root;
         Spool = Path.Combine(root, "spool");
         _spoolBytes = spoolBytes;
-        var start = new ProcessStartInfo(spoolBytes is null ? "dotnet" : "unshare")
+        // A .dll runs under dotnet; anything else is a published executable run as it is.
+        bool managed = serverDll.EndsWith(".dll", StringComparison.Ordinal);
+        var start = new ProcessStartInfo(spoolBytes is not null ? "unshare" : managed ? "dotnet" : serverDll)
         {
             WorkingDirectory = root,
             RedirectStandardOutput = true,
@@ -38,7 +40,11 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             }
         }
 
-        start.ArgumentList.Add(serverDll);
+        if (managed)
+        {
+            start.ArgumentList.Add(serverDll);
+        }
+
         foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;
@@ -95,6 +101,10 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             Path.Combine(FastSmtp.Testing.PolicyServerBuild.RepositoryRoot, "tests", "FastSmtp.EndToEnd", "policies", policy));
         return await StartAsync(serverDll, arguments, environment: null);
     }
+
+    /// <summary>A published server executable (the single file of packaging), started like the others.</summary>
+    public static Task<ServerProcess> StartExecutableAsync(string executable, params string[] arguments) =>
+        StartAsync(executable, arguments, environment: null);
 
     /// <summary>A server whose spool is a tmpfs of <paramref name="spoolBytes"/> bytes in a mount namespace of its own (needs unshare).</summary>
     public static Task<ServerProcess> StartWithSmallSpoolAsync(long spoolBytes, params string[] arguments) =>

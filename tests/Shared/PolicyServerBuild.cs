@@ -72,29 +72,37 @@ internal static class PolicyServerBuild
         return root;
     }
 
-    public static async Task<(int Exit, string Log)> BuildAsync(string sources, string policy, string output)
+    public static Task<(int Exit, string Log)> BuildAsync(string sources, string policy, string output) =>
+        RunDotnetAsync(sources, "build", Path.Combine("src", "FastSmtp"), $"-p:FastSmtpPolicyDir={policy}", "-o", output, "-nodeReuse:false", "-clp:NoSummary");
+
+    /// <summary>`dotnet ARGUMENTS` in <paramref name="sources"/>, as an operator would run it; bounded at 5 minutes.</summary>
+    public static Task<(int Exit, string Log)> RunDotnetAsync(string sources, params string[] arguments) =>
+        RunAsync("dotnet", sources, arguments);
+
+    /// <summary>Runs a program to its end (bounded at 5 minutes); its exit code and everything it printed.</summary>
+    public static async Task<(int Exit, string Log)> RunAsync(string program, string? workingDirectory, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(program)
         {
-            WorkingDirectory = sources,
+            WorkingDirectory = workingDirectory ?? string.Empty,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (string argument in new[] { "build", Path.Combine("src", "FastSmtp"), $"-p:FastSmtpPolicyDir={policy}", "-o", output, "-nodeReuse:false", "-clp:NoSummary" })
+        foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
-        // The test host runs under `dotnet test`; its MSBuild settings must not leak into this build.
+        // The test host runs under `dotnet test`; its MSBuild settings must not leak into a build.
         foreach (string name in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
         {
             start.Environment.Remove(name);
         }
 
-        using Process build = Process.Start(start)!;
-        Task<string> stdout = build.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = build.StandardError.ReadToEndAsync();
-        await build.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
-        return (build.ExitCode, await stdout + await stderr);
+        using Process process = Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
+        return (process.ExitCode, await stdout + await stderr);
     }
 }

@@ -1,0 +1,56 @@
+using FastSmtp.EndToEnd.Peers;
+using FastSmtp.Testing;
+
+namespace FastSmtp.EndToEnd;
+
+/// <summary>
+/// What an operator installs: the self-contained, trimmed single file of
+/// `dotnet publish src/FastSmtp -p:PublishProfile=linux-x64`, and packaging/fastsmtp.service.
+/// Published from a copy of the sources, so the test run's own build is never touched.
+/// </summary>
+public class PackagingTests
+{
+    [SkippableFact]
+    public async Task The_published_single_file_relays_mail_and_the_systemd_unit_verifies_against_it()
+    {
+        string work = Path.Combine(Path.GetTempPath(), "fastsmtp-publish-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            string output = Path.Combine(work, "out") + Path.DirectorySeparatorChar;
+            (int exit, string log) = await PolicyServerBuild.RunDotnetAsync(
+                PolicyServerBuild.CopySources(work), "publish", Path.Combine("src", "FastSmtp"), "-p:PublishProfile=linux-x64", $"-p:PublishDir={output}",
+                $"-p:FastSmtpPolicyDir={Path.Combine(PolicyServerBuild.RepositoryRoot, "policy")}", "-nodeReuse:false");
+            Assert.True(exit == 0, log);
+            Assert.DoesNotContain("warning IL", log);
+
+            // One executable; beside it only its symbols and the optional settings file.
+            string executable = Path.Combine(output, "FastSmtp");
+            Assert.Equal<string>(["FastSmtp", "FastSmtp.pdb", "appsettings.json"], Directory.GetFiles(output).Select(file => Path.GetFileName(file)).Order(StringComparer.Ordinal).ToArray());
+
+            await using (ServerProcess server = await ServerProcess.StartExecutableAsync(executable, "--metrics", "127.0.0.1:0"))
+            {
+                await DeliveryTests.SendAsync(server.Port, "alice@client.test", ["postmaster@localhost"], "from the single file");
+                string delivered = await File.ReadAllTextAsync(Assert.Single(await DeliveryTests.WaitForMaildirAsync(server, "localhost", "postmaster", 1)));
+                Assert.Contains("Subject: from the single file", delivered);
+
+                await server.WaitForOutputAsync("Metrics on http://");
+                string metrics = server.Output[(server.Output.IndexOf("Metrics on http://", StringComparison.Ordinal) + "Metrics on http://".Length)..];
+                using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+                Assert.Equal("ok\n", await http.GetStringAsync("http://" + metrics[..metrics.IndexOf('/', StringComparison.Ordinal)] + "/healthz"));
+            }
+
+            // systemd's own checker, on the unit with ExecStart pointing at this file.
+            string analyze = RequiredTool.Find("systemd-analyze", "systemd");
+            string unit = Path.Combine(work, "fastsmtp.service");
+            string text = await File.ReadAllTextAsync(Path.Combine(PolicyServerBuild.RepositoryRoot, "packaging", "fastsmtp.service"));
+            Assert.Contains("ExecStart=/usr/local/bin/FastSmtp ", text);
+            await File.WriteAllTextAsync(unit, text.Replace("/usr/local/bin/FastSmtp", executable, StringComparison.Ordinal));
+            (int verified, string complaints) = await PolicyServerBuild.RunAsync(analyze, null, "verify", unit);
+            Assert.True(verified == 0 && complaints.Trim().Length == 0, complaints);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+}
