@@ -1,5 +1,6 @@
 using System.Buffers;
 using FastSmtp.Protocol;
+using FastSmtp.Testing;
 using SharpFuzz;
 
 namespace FastSmtp.Fuzz;
@@ -76,17 +77,7 @@ public static class Program
         }
     }
 
-    private static ReadOnlySequence<byte> Split(byte[] input, int cut)
-    {
-        if (cut <= 0 || cut >= input.Length)
-        {
-            return new ReadOnlySequence<byte>(input);
-        }
-
-        var first = new Segment(input.AsMemory(0, cut), 0);
-        Segment second = first.Append(input.AsMemory(cut));
-        return new ReadOnlySequence<byte>(first, 0, second, second.Memory.Length);
-    }
+    private static ReadOnlySequence<byte> Split(byte[] input, int cut) => Segments.Split(input, cut);
 
     private readonly struct Recorder(System.Text.StringBuilder calls) : ISmtpCommandHandler
     {
@@ -102,21 +93,5 @@ public static class Program
         public long Octets;
 
         public void Append(ReadOnlySpan<byte> content) => Octets += content.Length;
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
     }
 }
