@@ -67,6 +67,26 @@ public partial class ObservabilityTests
         Assert.Equal("draining\n", await health.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task Json_logs_name_the_queue_id_on_every_line_of_a_messages_life()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync("--log-format", "json");
+        string queued = await DeliveryTests.SendAsync(server.Port, "alice@client.test", ["postmaster@localhost"], "logged");
+        await DeliveryTests.WaitForMaildirAsync(server, "localhost", "postmaster", 1);
+        await server.WaitForOutputAsync("\"event\":200");
+
+        List<System.Text.Json.JsonElement> lines = [];
+        foreach (string line in server.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(line => line.StartsWith('{')))
+        {
+            lines.Add(System.Text.Json.JsonDocument.Parse(line).RootElement);
+        }
+
+        List<System.Text.Json.JsonElement> lifeOfTheMessage = lines.Where(line => line.GetProperty("message").GetString()!.Contains(queued, StringComparison.Ordinal)).ToList();
+        Assert.True(lifeOfTheMessage.Count >= 2, server.Output);
+        Assert.All(lifeOfTheMessage, line => Assert.Equal(queued, line.GetProperty("QueueId").GetString()));
+        Assert.Contains(lifeOfTheMessage, line => line.GetProperty("event").GetInt32() == 200 && line.GetProperty("Recipient").GetString() == "postmaster@localhost");
+    }
+
     /// <summary>The value of a sample: the metric name, optionally one of its labels, then the number.</summary>
     private static double Value(string metrics, string name, string? label = null)
     {

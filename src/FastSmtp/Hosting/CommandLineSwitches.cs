@@ -21,6 +21,7 @@ internal static class CommandLineSwitches
         ["--dns"] = Key(nameof(SmtpServerOptions.Dns)),
         ["--mx-port"] = Key(nameof(SmtpServerOptions.MxPort)),
         ["--metrics"] = Key(nameof(SmtpServerOptions.Metrics)),
+        ["--log-format"] = Key(nameof(SmtpServerOptions.LogFormat)),
         ["--drain"] = Key(nameof(SmtpServerOptions.Drain)),
         ["--proxy-protocol-from"] = Key(nameof(SmtpServerOptions.ProxyProtocolFrom)),
         ["--proxy-protocol-timeout"] = Key(nameof(SmtpServerOptions.ProxyProtocolTimeout)),

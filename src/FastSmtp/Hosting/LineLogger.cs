@@ -7,9 +7,14 @@ namespace FastSmtp.Hosting;
 /// <summary>
 /// One category's lines for <see cref="LineLoggerProvider"/>; filtering is the logger factory's.
 /// Lines go to <paramref name="output"/>, or to whatever <see cref="Console.Out"/> is when written.
+/// With <paramref name="json"/>, each line is a JSON object carrying the message's named values
+/// (QueueId, ClientIp, Recipient, ...) as properties, for log pipelines that index them.
 /// </summary>
-internal sealed class LineLogger(string category, TextWriter? output = null) : ILogger
+internal sealed class LineLogger(string category, TextWriter? output = null, bool json = false) : ILogger
 {
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_json;
+
     private const int StackLine = 512;
 
     public IDisposable? BeginScope<TState>(TState state)
@@ -26,6 +31,11 @@ internal sealed class LineLogger(string category, TextWriter? output = null) : I
 
         string message = formatter(state, exception);
         string? error = exception?.ToString();
+        if (json)
+        {
+            WriteJson(logLevel, eventId.Id, state as IReadOnlyList<KeyValuePair<string, object?>>, message, error);
+            return;
+        }
 
         // Timestamp, level, category, event id, message, exception, newline.
         int length = 32 + category.Length + 13 + message.Length + (error is null ? 0 : error.Length + 1) + 1;
@@ -61,6 +71,54 @@ internal sealed class LineLogger(string category, TextWriter? output = null) : I
 
         line[at++] = '\n';
         return at;
+    }
+
+    private void WriteJson(LogLevel logLevel, int eventId, IReadOnlyList<KeyValuePair<string, object?>>? values, string message, string? error)
+    {
+        ArrayBufferWriter<byte> buffer = t_json ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("time", DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture));
+            writer.WriteString("level", Level(logLevel));
+            writer.WriteString("category", category);
+            writer.WriteNumber("event", eventId);
+            writer.WriteString("message", message);
+            for (int i = 0; values is not null && i < values.Count; i++)
+            {
+                (string name, object? value) = values[i];
+                if (name == "{OriginalFormat}")
+                {
+                    continue;
+                }
+
+                switch (value)
+                {
+                    case null:
+                        writer.WriteNull(name);
+                        break;
+                    case int or long or short or byte or uint or ulong or double or float or decimal:
+                        writer.WriteNumber(name, Convert.ToDecimal(value, CultureInfo.InvariantCulture));
+                        break;
+                    case bool flag:
+                        writer.WriteBoolean(name, flag);
+                        break;
+                    default:
+                        writer.WriteString(name, Convert.ToString(value, CultureInfo.InvariantCulture));
+                        break;
+                }
+            }
+
+            if (error is not null)
+            {
+                writer.WriteString("exception", error);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        (output ?? Console.Out).Write(System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan) + "\n");
     }
 
     private static void Append(Span<char> line, ref int at, ReadOnlySpan<char> text)

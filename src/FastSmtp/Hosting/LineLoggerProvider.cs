@@ -13,11 +13,11 @@ namespace FastSmtp.Hosting;
 /// <see cref="BufferedStandardOutput"/> buffers.
 /// </summary>
 [ProviderAlias("Console")]
-internal sealed class LineLoggerProvider : ILoggerProvider
+internal sealed class LineLoggerProvider(bool json = false) : ILoggerProvider
 {
     private readonly ConcurrentDictionary<string, LineLogger> _loggers = new(StringComparer.Ordinal);
 
-    public ILogger CreateLogger(string categoryName) => _loggers.GetOrAdd(categoryName, static name => new LineLogger(name));
+    public ILogger CreateLogger(string categoryName) => _loggers.GetOrAdd(categoryName, name => new LineLogger(name, json: json));
 
     public void Dispose() => Console.Out.Flush();
 }

@@ -157,7 +157,7 @@ public static class Program
         builder.Configuration.AddCommandLine(args, CommandLineSwitches.Mappings);
         builder.Logging.ClearProviders();
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        builder.Logging.AddProvider(new LineLoggerProvider());
+        builder.Logging.AddProvider(new LineLoggerProvider(json: string.Equals(builder.Configuration[$"{SmtpServerOptions.SectionName}:{nameof(SmtpServerOptions.LogFormat)}"], "json", StringComparison.OrdinalIgnoreCase)));
 
         builder.Services.AddOptions<SmtpServerOptions>()
             .Bind(builder.Configuration.GetSection(SmtpServerOptions.SectionName))
@@ -168,6 +168,7 @@ public static class Program
             .Validate(o => o.MaxSessionsPerClient >= 0 && o.MaxConnectionsPerMinute >= 0 && o.MaxMessagesPerMinute >= 0 && o.MaxRecipientsPerMinute >= 0 && o.MinDataRate >= 0,
                 "--max-sessions-per-client, --max-connections-per-minute, --max-messages-per-minute, --max-recipients-per-minute and --min-data-rate must be 0 (off) or positive")
             .Validate(o => string.IsNullOrEmpty(o.Dns) || IPEndPoint.TryParse(o.Dns, out _), "--dns must be ADDR[:PORT], for example 127.0.0.1:53")
+            .Validate(o => o.LogFormat is "text" or "json", "--log-format must be text or json")
             .Validate(o => string.IsNullOrEmpty(o.Metrics) || IPEndPoint.TryParse(o.Metrics, out _), "--metrics must be ADDR:PORT, for example 127.0.0.1:9325")
             .Validate(o => SmtpServerContext.ParseProxyPeers(o.ProxyProtocolFrom, out string? bad) is { } && bad is null, "--proxy-protocol-from must be IP or IP/PREFIX, comma-separated, for example 10.0.0.5,10.1.0.0/16")
             .Validate(o => o.ProxyProtocolTimeout > TimeSpan.Zero, "--proxy-protocol-timeout must be positive")

@@ -57,6 +57,9 @@ public sealed class SmtpServerOptions
     /// <summary>How long a listed balancer has to send its PROXY header (Postfix's smtpd_upstream_proxy_timeout is 5 s).</summary>
     public TimeSpan ProxyProtocolTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Log lines as text (default) or as one JSON object per line with the message's named values.</summary>
+    public string LogFormat { get; set; } = "text";
+
     /// <summary>ADDR:PORT of the HTTP endpoint for /metrics (Prometheus text) and /healthz; none means no endpoint.</summary>
     public string? Metrics { get; set; }
 

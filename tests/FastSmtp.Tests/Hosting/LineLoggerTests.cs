@@ -46,6 +46,35 @@ public sealed partial class LineLoggerTests
         Assert.All(new[] { LogLevel.Trace, LogLevel.Debug, LogLevel.Information, LogLevel.Warning, LogLevel.Error, LogLevel.Critical }, level => Assert.True(logger.IsEnabled(level)));
     }
 
+    [Fact]
+    public void A_json_line_carries_the_named_values_as_properties()
+    {
+        var output = new StringWriter();
+        var logger = new LineLogger("FastSmtp.Delivery.DeliveryAgent", output, json: true);
+
+        LogDelivered(logger, "u\"q@remote.example", 250);
+        LogFailed(logger, new InvalidOperationException("spool unreadable"), "v@remote.example");
+
+        string[] lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        using (var first = System.Text.Json.JsonDocument.Parse(lines[0]))
+        {
+            System.Text.Json.JsonElement line = first.RootElement;
+            Assert.Equal("info", line.GetProperty("level").GetString());
+            Assert.Equal("FastSmtp.Delivery.DeliveryAgent", line.GetProperty("category").GetString());
+            Assert.Equal(200, line.GetProperty("event").GetInt32());
+            Assert.Equal("Delivered to <u\"q@remote.example>: 250", line.GetProperty("message").GetString());
+            Assert.Equal("u\"q@remote.example", line.GetProperty("Recipient").GetString());
+            Assert.Equal(250, line.GetProperty("Code").GetInt32());
+            Assert.False(line.TryGetProperty("{OriginalFormat}", out _));
+            Assert.True(DateTime.TryParse(line.GetProperty("time").GetString(), System.Globalization.CultureInfo.InvariantCulture, out _));
+        }
+
+        using var second = System.Text.Json.JsonDocument.Parse(lines[1]);
+        Assert.Equal("fail", second.RootElement.GetProperty("level").GetString());
+        Assert.StartsWith("System.InvalidOperationException: spool unreadable", second.RootElement.GetProperty("exception").GetString());
+    }
+
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Delivered to <{Recipient}>: {Code}")]
     private static partial void LogDelivered(ILogger logger, string recipient, int code);
 
