@@ -17,6 +17,7 @@ internal static class CommandLineSwitches
         ["--max-messages-per-minute"] = Key(nameof(SmtpServerOptions.MaxMessagesPerMinute)),
         ["--max-recipients-per-minute"] = Key(nameof(SmtpServerOptions.MaxRecipientsPerMinute)),
         ["--min-data-rate"] = Key(nameof(SmtpServerOptions.MinDataRate)),
+        ["--limit-relay-clients"] = Key(nameof(SmtpServerOptions.LimitRelayClients)),
         ["--smarthost"] = Key(nameof(SmtpServerOptions.Smarthost)),
         ["--dns"] = Key(nameof(SmtpServerOptions.Dns)),
         ["--mx-port"] = Key(nameof(SmtpServerOptions.MxPort)),

@@ -142,8 +142,8 @@ public static class Program
     /// <param name="replaceServices">Lets a bench-only host swap a service (the null message store of bench/load).</param>
     public static WebApplication Build(string[] args, List<ListenOptions> listeners, Action<IServiceCollection>? replaceServices = null)
     {
-        // --drain is a bare switch; configuration wants a value.
-        args = [.. args.Select(argument => argument == "--drain" ? "--drain=true" : argument)];
+        // --drain and --limit-relay-clients are bare switches; configuration wants a value.
+        args = [.. args.Select(argument => argument is "--drain" or "--limit-relay-clients" ? argument + "=true" : argument)];
         var metricsHolder = new MetricsEndpoint();
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {

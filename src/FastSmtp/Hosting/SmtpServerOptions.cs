@@ -27,6 +27,9 @@ public sealed class SmtpServerOptions
     // Per-client limits (0 = off). relay.txt clients are exempt. The defaults stop one runaway
     // client without touching a busy legitimate one; Postfix's count limit is 50 too.
 
+    /// <summary>Apply the per-client limits to relay.txt clients too (SPEC.md section 5 exempts them by default).</summary>
+    public bool LimitRelayClients { get; set; }
+
     /// <summary>Sessions one IP address may hold open at once (Postfix's smtpd_client_connection_count_limit).</summary>
     public int MaxSessionsPerClient { get; set; } = 50;
 

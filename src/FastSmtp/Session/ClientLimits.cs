@@ -21,9 +21,11 @@ internal sealed class ClientLimits : IDisposable
     private readonly PartitionedRateLimiter<IPAddress>? _connections;
     private readonly PartitionedRateLimiter<ClientKey>? _messages;
     private readonly PartitionedRateLimiter<ClientKey>? _recipients;
+    private readonly bool _limitRelayClients;
 
     public ClientLimits(SmtpServerOptions options)
     {
+        _limitRelayClients = options.LimitRelayClients;
         if (options.MaxSessionsPerClient > 0)
         {
             var sessions = new ConcurrencyLimiterOptions { PermitLimit = options.MaxSessionsPerClient, QueueLimit = 0 };
@@ -35,8 +37,8 @@ internal sealed class ClientLimits : IDisposable
         _recipients = PerMinute<ClientKey>(options.MaxRecipientsPerMinute);
     }
 
-    /// <summary>relay.txt clients are trusted senders: no limit applies to them.</summary>
-    public static bool IsExempt(IPAddress client) => PolicyEngine<CompiledPolicy>.RelayLine(client) != 0;
+    /// <summary>relay.txt clients are trusted senders: no limit applies to them, unless --limit-relay-clients.</summary>
+    public bool IsExempt(IPAddress client) => !_limitRelayClients && PolicyEngine<CompiledPolicy>.RelayLine(client) != 0;
 
     /// <summary>
     /// A new connection from <paramref name="client"/>: false when it opens too many at once or too

@@ -63,7 +63,7 @@ internal sealed partial class SmtpSession
         }
 
         _client = remoteAddress ?? IPAddress.None;
-        _rateLimited = !ClientLimits.IsExempt(_client);
+        _rateLimited = !_server.Limits.IsExempt(_client);
         _clientAddress = remoteAddress?.ToString() ?? "unknown";
         _clientIsIPv6 = remoteAddress?.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
         string outcome = "client vanished";

@@ -42,8 +42,19 @@ public class ClientLimitsTests
             Assert.Null(lease);
         }
 
-        Assert.True(ClientLimits.IsExempt(IPAddress.Parse("127.0.0.9")));
-        Assert.False(ClientLimits.IsExempt(Outsider));
+        Assert.True(limits.IsExempt(IPAddress.Parse("127.0.0.9")));
+        Assert.False(limits.IsExempt(Outsider));
+    }
+
+    [Fact]
+    public void Relay_clients_are_limited_when_the_operator_says_so()
+    {
+        using var limits = new ClientLimits(new SmtpServerOptions { MaxSessionsPerClient = 1, MaxConnectionsPerMinute = 0, LimitRelayClients = true });
+
+        Assert.False(limits.IsExempt(IPAddress.Loopback));
+        Assert.True(limits.TryOpenSession(IPAddress.Loopback, out RateLimitLease? first));
+        Assert.False(limits.TryOpenSession(IPAddress.Loopback, out _));
+        first!.Dispose();
     }
 
     [Fact]
