@@ -45,12 +45,25 @@ public static class SmtpMetrics
 
     private static Func<(int Messages, double OldestAgeSeconds)> s_queue = null!;
 
-    public static void Command(FastSmtp.Protocol.SmtpVerb verb) => Commands.Add(1, new KeyValuePair<string, object?>("verb", Names<FastSmtp.Protocol.SmtpVerb>.Of(verb)));
+    // Each checks Enabled first: with nobody listening, not even the tag's name is looked up.
+    public static void Command(FastSmtp.Protocol.SmtpVerb verb)
+    {
+        if (Commands.Enabled)
+        {
+            Commands.Add(1, new KeyValuePair<string, object?>("verb", Names<FastSmtp.Protocol.SmtpVerb>.Of(verb)));
+        }
+    }
 
-    public static void PolicyDecision(FastSmtp.Policy.PolicyDecision decision) => PolicyDecisions.Add(
-        1,
-        new KeyValuePair<string, object?>("outcome", Names<FastSmtp.Policy.PolicyOutcome>.Of(decision.Outcome)),
-        new KeyValuePair<string, object?>("rule", Names<FastSmtp.Policy.PolicyReason>.Of(decision.Reason)));
+    public static void PolicyDecision(FastSmtp.Policy.PolicyDecision decision)
+    {
+        if (PolicyDecisions.Enabled)
+        {
+            PolicyDecisions.Add(
+                1,
+                new KeyValuePair<string, object?>("outcome", Names<FastSmtp.Policy.PolicyOutcome>.Of(decision.Outcome)),
+                new KeyValuePair<string, object?>("rule", Names<FastSmtp.Policy.PolicyReason>.Of(decision.Reason)));
+        }
+    }
 
     public static void LimitHit(string limit) => LimitsHit.Add(1, new KeyValuePair<string, object?>("limit", limit));
 
