@@ -23,6 +23,9 @@ internal sealed partial class SmtpSession
         int length = (int)Math.Min(buffer.Length, opening.Length);
         buffer.Slice(0, length).CopyTo(opening);
         ProxyHeaderStart start = ProxyHeaderParser.MatchStart(opening[..length]);
+        // Partial: "P", "PROX", or "\r\n" (the version 2 signature opens with two empty lines).
+        // No SMTP command starts so, so waiting for the next octets costs an honest client
+        // nothing; one that sends a bare empty line first waits for its command timeout.
         waitForMore = start == ProxyHeaderStart.Partial;
         if (waitForMore)
         {
