@@ -22,30 +22,19 @@ internal sealed partial class SmtpSession
     private string RateSubject => _authenticatedUser ?? _clientAddress;
 
     /// <summary>True (with the refusal written) when this MAIL is one message too many this minute.</summary>
-    private bool RefuseMessageRate()
-    {
-        if (!_rateLimited || _server.Limits.TryStartMessage(RateKey))
-        {
-            return false;
-        }
-
-        SessionLog.ClientLimited(_server.Logger, _clientAddress, "message rate", RateSubject);
-        SmtpMetrics.LimitHit("message_rate");
-        Refuse(Encoding.UTF8.GetBytes($"450 4.7.1 Error: too much mail from {RateSubject}\r\n"));
-        return true;
-    }
+    private bool RefuseMessageRate() =>
+        _rateLimited && !_server.Limits.TryStartMessage(RateKey) && RefuseRate("message rate", "message_rate", "too much mail");
 
     /// <summary>True (with the refusal written) when this RCPT is one recipient too many this minute.</summary>
-    private bool RefuseRecipientRate()
-    {
-        if (!_rateLimited || _server.Limits.TryAddRecipient(RateKey))
-        {
-            return false;
-        }
+    private bool RefuseRecipientRate() =>
+        _rateLimited && !_server.Limits.TryAddRecipient(RateKey) && RefuseRate("recipient rate", "recipient_rate", "too many recipients");
 
-        SessionLog.ClientLimited(_server.Logger, _clientAddress, "recipient rate", RateSubject);
-        SmtpMetrics.LimitHit("recipient_rate");
-        Refuse(Encoding.UTF8.GetBytes($"450 4.7.1 Error: too many recipients from {RateSubject}\r\n"));
+    /// <summary>Logs and counts a rate refusal and answers 450 (try later), as Postfix's anvil does; always true.</summary>
+    private bool RefuseRate(string limit, string metric, string what)
+    {
+        SessionLog.ClientLimited(_server.Logger, _clientAddress, limit, RateSubject);
+        SmtpMetrics.LimitHit(metric);
+        Refuse(Encoding.UTF8.GetBytes($"450 4.7.1 Error: {what} from {RateSubject}\r\n"));
         return true;
     }
 
