@@ -18,22 +18,19 @@ public class HaproxyTests
         await using ServerProcess second = await ServerProcess.StartWithPolicyAsync("strict", arguments);
         await using Haproxy haproxy = await Haproxy.StartAsync((first.Port, 1), (second.Port, 2));
 
-        // Round-robin: two outsiders, one on each instance, both refused the relay.
-        string[] outsiders = ["127.0.0.31", "127.0.0.32"];
-        foreach (string outsider in outsiders)
-        {
-            await using RawSmtpClient client = await RawSmtpClient.ConnectAsync(haproxy.Port, outsider);
-            Assert.StartsWith("220 ", await client.ReadReplyAsync());
-            Assert.StartsWith("250", await client.CommandAsync("EHLO outsider.example"));
-            Assert.StartsWith("250", await client.CommandAsync("MAIL FROM:<a@outsider.example>"));
-            Assert.Equal("550 5.7.1 unknown local host remote.example, not a gateway\r\n", await client.CommandAsync("RCPT TO:<u@remote.example>"));
-            Assert.StartsWith("221", await client.CommandAsync("QUIT"));
-        }
+        // Through each instance's own frontend (v1 to the first, v2 to the second): an outsider is
+        // refused the relay, and the instance logs it under the outsider's address.
+        await RefusedAsync(haproxy.DirectPorts[0], "127.0.0.41");
+        await RefusedAsync(haproxy.DirectPorts[1], "127.0.0.42");
+        await first.WaitForOutputAsync("Session from 127.0.0.41 ended");
+        await second.WaitForOutputAsync("Session from 127.0.0.42 ended");
+        Assert.DoesNotContain("127.0.0.42", first.Output);
+        Assert.DoesNotContain("127.0.0.41", second.Output);
 
-        // Two clients at the address relay.txt lists, again one on each instance: relayed.
-        for (int i = 0; i < 2; i++)
+        // A client at the address relay.txt lists is relayed by either.
+        foreach (int port in haproxy.DirectPorts)
         {
-            await using RawSmtpClient client = await RawSmtpClient.ConnectAsync(haproxy.Port, "127.0.0.1");
+            await using RawSmtpClient client = await RawSmtpClient.ConnectAsync(port, "127.0.0.1");
             Assert.StartsWith("220 ", await client.ReadReplyAsync());
             Assert.StartsWith("250", await client.CommandAsync("EHLO insider.example"));
             Assert.StartsWith("250", await client.CommandAsync("MAIL FROM:<a@insider.example>"));
@@ -41,9 +38,13 @@ public class HaproxyTests
             Assert.StartsWith("221", await client.CommandAsync("QUIT"));
         }
 
-        // Each instance saw one outsider under its own address: the v1 and the v2 path both
-        // work. (Which one went where depends on HAProxy's round-robin position, which the
-        // start-up probe may have moved.)
+        // Through the balanced frontend, wherever each lands: every outsider is refused.
+        string[] outsiders = ["127.0.0.31", "127.0.0.32", "127.0.0.33", "127.0.0.34"];
+        foreach (string outsider in outsiders)
+        {
+            await RefusedAsync(haproxy.Port, outsider);
+        }
+
         foreach (string outsider in outsiders)
         {
             DateTime deadline = DateTime.UtcNow.AddSeconds(15);
@@ -54,10 +55,16 @@ public class HaproxyTests
             }
         }
 
-        foreach (ServerProcess server in new[] { first, second })
-        {
-            Assert.Single(outsiders, outsider => server.Output.Contains($"Session from {outsider} ended", StringComparison.Ordinal));
-            Assert.DoesNotContain("PROXY header", server.Output);
-        }
+        Assert.DoesNotContain("PROXY header", first.Output + second.Output);
+    }
+
+    private static async Task RefusedAsync(int port, string outsider)
+    {
+        await using RawSmtpClient client = await RawSmtpClient.ConnectAsync(port, outsider);
+        Assert.StartsWith("220 ", await client.ReadReplyAsync());
+        Assert.StartsWith("250", await client.CommandAsync("EHLO outsider.example"));
+        Assert.StartsWith("250", await client.CommandAsync("MAIL FROM:<a@outsider.example>"));
+        Assert.Equal("550 5.7.1 unknown local host remote.example, not a gateway\r\n", await client.CommandAsync("RCPT TO:<u@remote.example>"));
+        Assert.StartsWith("221", await client.CommandAsync("QUIT"));
     }
 }

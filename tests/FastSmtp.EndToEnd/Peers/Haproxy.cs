@@ -4,23 +4,29 @@ using System.Globalization;
 namespace FastSmtp.EndToEnd.Peers;
 
 /// <summary>
-/// HAProxy in TCP mode on a loopback port, spreading connections round-robin over
-/// <c>backends</c>, each told the client with a PROXY header of the version given. Its
-/// configuration lives in a folder of its own; disposing stops it and removes the folder.
+/// HAProxy in TCP mode on loopback ports: <see cref="Port"/> spreads connections round-robin
+/// over <c>backends</c>, and <see cref="DirectPorts"/>[i] goes to backend i only, each told the
+/// client with a PROXY header of the version given. Its configuration lives in a folder of its
+/// own; disposing stops it and removes the folder.
 /// </summary>
 internal sealed class Haproxy : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly string _folder;
 
-    private Haproxy(Process process, string folder, int port)
+    private Haproxy(Process process, string folder, int port, int[] directPorts)
     {
         _process = process;
         _folder = folder;
         Port = port;
+        DirectPorts = directPorts;
     }
 
+    /// <summary>The balanced frontend.</summary>
     public int Port { get; }
+
+    /// <summary>One frontend per backend, in the order given, for tests that must know where a connection lands.</summary>
+    public int[] DirectPorts { get; }
 
     /// <summary>Starts HAProxy in front of the given loopback ports; <c>ProxyVersion</c> is 1 (send-proxy) or 2 (send-proxy-v2).</summary>
     public static async Task<Haproxy> StartAsync(params (int Port, int ProxyVersion)[] backends)
@@ -29,12 +35,18 @@ internal sealed class Haproxy : IAsyncDisposable
         string folder = Path.Combine(Path.GetTempPath(), "fastsmtp-haproxy-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         string config = Path.Combine(folder, "haproxy.cfg");
-        string servers = string.Join('\n', backends.Select((backend, i) => string.Create(CultureInfo.InvariantCulture,
-            $"    server relay{i} 127.0.0.1:{backend.Port} {(backend.ProxyVersion == 2 ? "send-proxy-v2" : "send-proxy")}")));
+        string[] servers = [.. backends.Select((backend, i) => string.Create(CultureInfo.InvariantCulture,
+            $"    server relay{i} 127.0.0.1:{backend.Port} {(backend.ProxyVersion == 2 ? "send-proxy-v2" : "send-proxy")}"))];
+        int[] directPorts = new int[backends.Length];
         try
         {
             (Process process, int port) = await RequiredTool.StartListeningAsync(RequiredTool.FreeTcpPort, port =>
             {
+                string direct = string.Concat(servers.Select((server, i) =>
+                {
+                    directPorts[i] = RequiredTool.FreeTcpPort();
+                    return string.Create(CultureInfo.InvariantCulture, $"listen direct{i}\n    bind 127.0.0.1:{directPorts[i]}\n{server}\n");
+                }));
                 File.WriteAllText(config, $"""
                     global
                         maxconn 100
@@ -48,8 +60,8 @@ internal sealed class Haproxy : IAsyncDisposable
                         default_backend relays
                     backend relays
                         balance roundrobin
-                    {servers}
-
+                    {string.Join('\n', servers)}
+                    {direct}
                     """);
 
                 // -db: stay in the foreground, so the test owns the process.
@@ -61,7 +73,12 @@ internal sealed class Haproxy : IAsyncDisposable
 
                 return start;
             });
-            return new Haproxy(process, folder, port);
+            foreach (int direct in directPorts)
+            {
+                await RequiredTool.WaitForListenerAsync(process, direct);
+            }
+
+            return new Haproxy(process, folder, port, directPorts);
         }
         catch
         {
