@@ -32,18 +32,40 @@ public static class SmtpMetrics
     public static readonly Histogram<double> FsyncDuration = Meter.CreateHistogram<double>("fastsmtp.spool.fsync.duration", unit: "s", description: "Write and fsync of one spool batch",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1] });
 
-    /// <summary>Queue depth and the age of its oldest message, read from the spool at each scrape.</summary>
+    /// <summary>
+    /// Queue depth and the age of its oldest message, read from the spool at each scrape. The
+    /// reading scans the queue under the spool's lock, so the two gauges of one scrape share one
+    /// reading (taken at most once a second).
+    /// </summary>
     public static void ObserveQueue(Func<(int Messages, double OldestAgeSeconds)> queue)
     {
         // The gauges exist once per process; a host built again (tests) points them at its spool.
+        s_reading = null;
         if (Interlocked.Exchange(ref s_queue, queue) is null)
         {
-            Meter.CreateObservableGauge("fastsmtp.queue.messages", () => s_queue().Messages, unit: "{message}", description: "Messages not yet delivered to every recipient");
-            Meter.CreateObservableGauge("fastsmtp.queue.oldest_age", () => s_queue().OldestAgeSeconds, unit: "s", description: "Age of the oldest queued message");
+            Meter.CreateObservableGauge("fastsmtp.queue.messages", () => QueueReading().Messages, unit: "{message}", description: "Messages not yet delivered to every recipient");
+            Meter.CreateObservableGauge("fastsmtp.queue.oldest_age", () => QueueReading().OldestAgeSeconds, unit: "s", description: "Age of the oldest queued message");
         }
     }
 
     private static Func<(int Messages, double OldestAgeSeconds)> s_queue = null!;
+    private static QueueSnapshot? s_reading;
+
+    private static QueueSnapshot QueueReading()
+    {
+        long now = Environment.TickCount64;
+        if (Volatile.Read(ref s_reading) is { } recent && now - recent.TakenAt < 1000)
+        {
+            return recent;
+        }
+
+        (int messages, double age) = s_queue();
+        var reading = new QueueSnapshot(now, messages, age);
+        Volatile.Write(ref s_reading, reading);
+        return reading;
+    }
+
+    private sealed record QueueSnapshot(long TakenAt, int Messages, double OldestAgeSeconds);
 
     // Each checks Enabled first: with nobody listening, not even the tag's name is looked up.
     public static void Command(FastSmtp.Protocol.SmtpVerb verb)
@@ -84,11 +106,7 @@ public static class SmtpMetrics
             return;
         }
 
-        int code = ((reply[0] - '0') * 100) + ((reply[1] - '0') * 10) + (reply[2] - '0');
-        if ((uint)code < (uint)Codes.Length)
-        {
-            Replies.Add(1, new KeyValuePair<string, object?>("code", Codes[code]));
-        }
+        ReplyCode(((reply[0] - '0') * 100) + ((reply[1] - '0') * 10) + (reply[2] - '0'));
     }
 
     public static void Delivery(string outcome, int recipients = 1) => Deliveries.Add(recipients, new KeyValuePair<string, object?>("outcome", outcome));

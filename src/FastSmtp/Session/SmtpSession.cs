@@ -43,13 +43,11 @@ internal sealed partial class SmtpSession
     /// <summary>The message being received; exposed for tests and benchmarks.</summary>
     internal PendingMessage Message => _message;
 
-    /// <summary>Serves one connection until QUIT, timeout, error limit, shutdown, or the client leaving.</summary>
-    public async Task RunAsync(ConnectionContext connection, CancellationToken stopping)
-    {
-        var remote = connection.RemoteEndPoint as IPEndPoint;
-        await RunAsync(connection.Transport, remote?.Address, stopping);
-    }
-
+    /// <summary>
+    /// Serves one connection until QUIT, timeout, error limit, shutdown, or the client leaving.
+    /// <paramref name="remoteAddress"/> is the client's: the connection's peer, or the client a
+    /// listed load balancer named in its PROXY header.
+    /// </summary>
     public async Task RunAsync(IDuplexPipe transport, IPAddress? remoteAddress, CancellationToken stopping)
     {
         _transport = transport;
