@@ -5,7 +5,10 @@ namespace FastSmtp.Benchmarks;
 /// <summary>Accepts and forgets: measures the engine without the disk.</summary>
 internal sealed class NullMessageStore : IMessageStore
 {
-    public string? DataDirectory => null;
+    /// <summary>Bodies stay in memory, whatever their size.</summary>
+    public void Spill(PendingMessage message)
+    {
+    }
 
     private long _messages;
 

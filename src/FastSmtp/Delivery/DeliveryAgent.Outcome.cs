@@ -111,11 +111,8 @@ public sealed partial class DeliveryAgent
             }
         }
 
-        CommitResult recorded = changes.Count == 0 ? CommitResult.Committed : await _spool.RecordAsync(changes);
-        if (recorded != CommitResult.Committed)
+        if (changes.Count > 0 && !await RecordUntilDurableAsync(entry, changes))
         {
-            LogRecordFailed(_logger, entry.QueueId, recorded);
-            Defer(entry, now + TimeSpan.FromMinutes(1));
             return;
         }
 
@@ -130,6 +127,36 @@ public sealed partial class DeliveryAgent
         }
 
         ScheduleNext(entry);
+    }
+
+    /// <summary>
+    /// Records a pass's outcome, trying again while the spool cannot commit: the deliveries have
+    /// happened, so trying them again instead would send them twice. Gives up only when the
+    /// server stops (the next start then repeats the pass, as after a crash).
+    /// </summary>
+    private async ValueTask<bool> RecordUntilDurableAsync(QueueEntry entry, List<RecipientStateChange> changes)
+    {
+        TimeSpan wait = TimeSpan.FromSeconds(1);
+        while (true)
+        {
+            CommitResult recorded = await _spool.RecordAsync(changes);
+            if (recorded == CommitResult.Committed)
+            {
+                return true;
+            }
+
+            LogRecordFailed(_logger, entry.QueueId, recorded, wait.TotalSeconds);
+            try
+            {
+                await Task.Delay(wait, _stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+
+            wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+        }
     }
 
     private void ScheduleNext(QueueEntry entry)
@@ -207,7 +234,7 @@ public sealed partial class DeliveryAgent
             message.Body.Append(BounceBuilder.ToWireBytes(report));
             if (message.Body.NeedsSpill)
             {
-                message.Body.SpillTo(SpoolFormat.DataPath(_spool.Directory, message.QueueId));
+                _spool.Spill(message);
             }
 
             CommitResult result = await _spool.CommitAsync(message);

@@ -100,14 +100,25 @@ public sealed partial class DeliveryAgent : BackgroundService
         _stopping = stoppingToken;
         _spool.Committed += Start;
 
-        // SPEC.md section 8: on start every undelivered recipient is due at once.
-        foreach (QueueEntry entry in _spool.Recovered)
+        using var control = new QueueControl(_spool.Directory, this, _logger);
+        control.Start(stoppingToken);
+
+        // On start every undelivered recipient is due at once (once the spool could be read).
+        IReadOnlyList<QueueEntry> recovered;
+        try
+        {
+            recovered = await _spool.Recovered.WaitAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            _spool.Committed -= Start;
+            return;
+        }
+
+        foreach (QueueEntry entry in recovered)
         {
             Start(entry);
         }
-
-        using var control = new QueueControl(_spool.Directory, this, _logger);
-        control.Start(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             TimeSpan wait = StartDue();
@@ -310,8 +321,8 @@ public sealed partial class DeliveryAgent : BackgroundService
     [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "Queued DSN {DsnId} to <{Sender}> for {QueueId}: {Recipients} recipients reported")]
     private static partial void LogDsnQueued(ILogger logger, QueueId dsnId, string sender, QueueId queueId, int recipients);
 
-    [LoggerMessage(EventId = 204, Level = LogLevel.Error, Message = "Recording the outcome of {QueueId} failed ({Result}); its recipients are tried again")]
-    private static partial void LogRecordFailed(ILogger logger, QueueId queueId, CommitResult result);
+    [LoggerMessage(EventId = 204, Level = LogLevel.Error, Message = "Recording the outcome of {QueueId} failed ({Result}); recording it again in {Seconds} s")]
+    private static partial void LogRecordFailed(ILogger logger, QueueId queueId, CommitResult result, double seconds);
 
     [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "STARTTLS with {Endpoint} failed ({Reason}); delivering in plain text")]
     private static partial void LogTlsFallback(ILogger logger, string endpoint, string reason);

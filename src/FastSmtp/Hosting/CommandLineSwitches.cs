@@ -8,6 +8,7 @@ internal static class CommandLineSwitches
         ["--listen"] = Key(nameof(SmtpServerOptions.Listen)),
         ["--hostname"] = Key(nameof(SmtpServerOptions.Hostname)),
         ["--spool"] = Key(nameof(SmtpServerOptions.Spool)),
+        ["--spool-segment-size"] = Key(nameof(SmtpServerOptions.SpoolSegmentSize)),
         ["--mail-dir"] = Key(nameof(SmtpServerOptions.MailDir)),
         ["--max-message-size"] = Key(nameof(SmtpServerOptions.MaxMessageSize)),
         ["--max-recipients"] = Key(nameof(SmtpServerOptions.MaxRecipients)),

@@ -67,6 +67,7 @@ public static class Program
             // surprise for the first client.
             Spool spool = app.Services.GetRequiredService<Spool>();
             SmtpMetrics.ObserveQueue(spool.QueueSnapshot);
+            SmtpMetrics.ObserveSpool(() => spool.Fault is null);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
@@ -119,12 +120,12 @@ public static class Program
 
     /// <summary>
     /// /healthz: 200 "ok" while the server accepts mail; 503 with the reason while it stops,
-    /// drains or cannot write its spool, so a load balancer's HTTP check takes it out.
+    /// drains or cannot write its spool ("spool full", or "spool error: " and the error), so a load balancer's HTTP check takes it out.
     /// </summary>
     private static IResult Health(SmtpServerContext server, Spool spool, IHostApplicationLifetime lifetime) =>
         lifetime.ApplicationStopping.IsCancellationRequested ? Results.Text("stopping\n", statusCode: 503)
         : server.Options.Drain ? Results.Text("draining\n", statusCode: 503)
-        : spool.IsOutOfSpace ? Results.Text("spool full\n", statusCode: 503)
+        : spool.Fault is { } fault ? Results.Text(fault.Summary + "\n", statusCode: 503)
         : Results.Text("ok\n");
 
     /// <summary>--dns ADDR[:PORT], port 53 when none is given; null for the system's resolver.</summary>
@@ -163,6 +164,7 @@ public static class Program
             .Bind(builder.Configuration.GetSection(SmtpServerOptions.SectionName))
             .Validate(o => ListenEndpoints.TryParse(o.Listen, out _, out _), "--listen must be ADDR:PORT[,ADDR:PORT...], for example 127.0.0.1:2525 or [::1]:2525")
             .Validate(o => o.MaxMessageSize > 0, "--max-message-size must be a positive number of bytes")
+            .Validate(o => o.SpoolSegmentSize >= 4096, "--spool-segment-size must be at least 4096 bytes")
             .Validate(o => o.MaxRecipients > 0, "--max-recipients must be positive")
             .Validate(o => o.MaxConnections > 0, "--max-connections must be positive")
             .Validate(o => o.MaxSessionsPerClient >= 0 && o.MaxConnectionsPerMinute >= 0 && o.MaxMessagesPerMinute >= 0 && o.MaxRecipientsPerMinute >= 0 && o.MinDataRate >= 0,
@@ -179,7 +181,11 @@ public static class Program
             .Validate(o => string.IsNullOrEmpty(o.TlsCert) || (File.Exists(o.TlsCert) && File.Exists(o.TlsKey)), "--tls-cert or --tls-key names a file that does not exist")
             .ValidateOnStart();
 
-        builder.Services.AddSingleton(sp => new Spool(sp.GetRequiredService<IOptions<SmtpServerOptions>>().Value.Spool, sp.GetRequiredService<ILogger<Spool>>()));
+        builder.Services.AddSingleton(sp =>
+        {
+            SmtpServerOptions o = sp.GetRequiredService<IOptions<SmtpServerOptions>>().Value;
+            return new Spool(o.Spool, sp.GetRequiredService<ILogger<Spool>>(), o.SpoolSegmentSize);
+        });
         builder.Services.AddSingleton<IMessageStore>(sp => sp.GetRequiredService<Spool>());
         builder.Services.AddSingleton(sp => new DnsResolver(DnsServer(sp.GetRequiredService<IOptions<SmtpServerOptions>>().Value.Dns)));
         builder.Services.AddSingleton(sp =>

@@ -16,6 +16,9 @@ public sealed class SmtpServerOptions
 
     public string Spool { get; set; } = "./var/spool";
 
+    /// <summary>Size past which the spool starts a new log segment; space comes back a segment at a time.</summary>
+    public long SpoolSegmentSize { get; set; } = FastSmtp.Queue.SpoolFormat.SegmentRolloverLength;
+
     public string MailDir { get; set; } = "./var/mail";
 
     public long MaxMessageSize { get; set; } = 26_214_400;

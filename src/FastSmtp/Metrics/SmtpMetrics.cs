@@ -32,6 +32,19 @@ public static class SmtpMetrics
     public static readonly Histogram<double> FsyncDuration = Meter.CreateHistogram<double>("fastsmtp.spool.fsync.duration", unit: "s", description: "Write and fsync of one spool batch",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1] });
 
+    public static readonly Counter<long> SpoolFaults = Meter.CreateCounter<long>("fastsmtp.spool.faults", description: "Times the spool stopped committing for an I/O error (each ends when it commits again)");
+
+    /// <summary>1 while the spool commits, 0 while an I/O fault keeps it from committing (clients get 451/452).</summary>
+    public static void ObserveSpool(Func<bool> writable)
+    {
+        if (Interlocked.Exchange(ref s_spoolWritable, writable) is null)
+        {
+            Meter.CreateObservableGauge("fastsmtp.spool.writable", () => s_spoolWritable() ? 1 : 0, description: "1 while the spool commits messages, 0 during an I/O fault");
+        }
+    }
+
+    private static Func<bool> s_spoolWritable = null!;
+
     /// <summary>
     /// Queue depth and the age of its oldest message, read from the spool at each scrape. The
     /// reading scans the queue under the spool's lock, so the two gauges of one scrape share one

@@ -5,7 +5,8 @@ namespace FastSmtp.Queue;
 /// <summary>
 /// fsync of a folder, so a newly created file's name is as durable as its content (POSIX
 /// promises nothing about a new directory entry until its folder is synced). .NET has no API
-/// for it: File.OpenHandle refuses folders.
+/// for it: File.OpenHandle refuses folders. A failure carries the errno as its HResult, as .NET's
+/// own I/O exceptions do on Unix.
 /// </summary>
 internal static partial class DirectorySync
 {
@@ -21,14 +22,16 @@ internal static partial class DirectorySync
         int fd = Open(directory, ReadOnlyDirectory);
         if (fd < 0)
         {
-            throw new IOException($"cannot open {directory} to sync it (errno {Marshal.GetLastPInvokeError()})");
+            int errno = Marshal.GetLastPInvokeError();
+            throw new IOException($"cannot open {directory} to sync it (errno {errno})", errno);
         }
 
         try
         {
             if (Fsync(fd) != 0)
             {
-                throw new IOException($"fsync of {directory} failed (errno {Marshal.GetLastPInvokeError()})");
+                int errno = Marshal.GetLastPInvokeError();
+                throw new IOException($"fsync of {directory} failed (errno {errno})", errno);
             }
         }
         finally

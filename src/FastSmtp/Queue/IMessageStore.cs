@@ -3,8 +3,12 @@ namespace FastSmtp.Queue;
 /// <summary>Takes accepted messages. The spool is the real one; benchmarks plug in a null store.</summary>
 public interface IMessageStore
 {
-    /// <summary>Where a body too large to keep in memory is written while it is received.</summary>
-    string? DataDirectory { get; }
+    /// <summary>
+    /// Moves a body too large to keep in memory into a file of the store, where the rest of it is
+    /// written as it arrives; throws an <see cref="IOException"/> when it cannot. A store without
+    /// files keeps the body in memory.
+    /// </summary>
+    void Spill(PendingMessage message);
 
     /// <summary>Makes the message durable; completes only when it is (or failed to be).</summary>
     ValueTask<CommitResult> CommitAsync(PendingMessage message);

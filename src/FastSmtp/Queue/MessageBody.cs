@@ -19,6 +19,7 @@ public sealed class MessageBody : IDisposable
     private readonly List<byte[]> _chunks = [];
     private int _lastChunkUsed;
     private SafeFileHandle? _file;
+    private ISpoolFileSystem? _files;
     private string? _filePath;
     private long _fileLength;
 
@@ -63,10 +64,12 @@ public sealed class MessageBody : IDisposable
     /// <summary>Moves the body to a file once it outgrows memory; the caller names the file.</summary>
     public bool NeedsSpill => _file is null && Length > InlineLimit;
 
-    public void SpillTo(string path)
+    /// <summary>Moves the body into <paramref name="path"/>, created through the spool's file system; throws when it cannot.</summary>
+    public void SpillTo(ISpoolFileSystem files, string path)
     {
+        _file = files.Open(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        _files = files;
         _filePath = path;
-        _file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
         _fileLength = 0;
         WriteChunksToFile();
     }
@@ -80,7 +83,7 @@ public sealed class MessageBody : IDisposable
         }
 
         WriteChunksToFile();
-        RandomAccess.FlushToDisk(_file);
+        _files!.Flush(_file);
     }
 
     /// <summary>Forgets the body. A spill file that was not committed is deleted.</summary>
@@ -100,10 +103,18 @@ public sealed class MessageBody : IDisposable
             _file = null;
             if (!keepFile && _filePath is not null)
             {
-                File.Delete(_filePath);
+                try
+                {
+                    _files!.Delete(_filePath);
+                }
+                catch (IOException)
+                {
+                    // Left for the spool's next start, which deletes body files no message owns.
+                }
             }
         }
 
+        _files = null;
         _filePath = null;
         _fileLength = 0;
     }
@@ -135,7 +146,7 @@ public sealed class MessageBody : IDisposable
         for (int i = 0; i < _chunks.Count; i++)
         {
             ReadOnlyMemory<byte> chunk = GetChunk(i);
-            RandomAccess.Write(_file!, chunk.Span, _fileLength);
+            _files!.Write(_file!, chunk.Span, _fileLength);
             _fileLength += chunk.Length;
         }
 

@@ -51,16 +51,10 @@ public static class SpoolFormat
         Path.Combine(QueueDirectory(spool), number.ToString("D8", System.Globalization.CultureInfo.InvariantCulture) + ".log");
 
     /// <summary>Segment numbers present, oldest first.</summary>
-    public static List<long> ListSegments(string spool)
+    public static List<long> ListSegments(string spool, ISpoolFileSystem files)
     {
         var numbers = new List<long>();
-        string directory = QueueDirectory(spool);
-        if (!Directory.Exists(directory))
-        {
-            return numbers;
-        }
-
-        foreach (string path in Directory.EnumerateFiles(directory, "*.log"))
+        foreach (string path in files.ListFiles(QueueDirectory(spool), "*.log"))
         {
             if (long.TryParse(Path.GetFileNameWithoutExtension(path), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long number))
             {

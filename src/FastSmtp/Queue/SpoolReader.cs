@@ -8,17 +8,19 @@ namespace FastSmtp.Queue;
 /// <summary>Reads the spool back: recovery at start-up, `queue list`, and tests.</summary>
 public static class SpoolReader
 {
-    /// <summary>Every committed message in the spool, oldest first, bodies included.</summary>
-    public static List<SpooledMessage> ReadMessages(string spool)
+    /// <summary>Every committed message in the spool, oldest first, bodies included (empty for a finished message whose body file is gone).</summary>
+    public static List<SpooledMessage> ReadMessages(string spool) => ReadMessages(spool, SpoolFileSystem.Instance);
+
+    public static List<SpooledMessage> ReadMessages(string spool, ISpoolFileSystem files)
     {
         var messages = new List<SpooledMessage>();
-        foreach (long segment in SpoolFormat.ListSegments(spool))
+        foreach (long segment in SpoolFormat.ListSegments(spool, files))
         {
-            ScanSegment(SpoolFormat.SegmentPath(spool, segment), (payload, _) =>
+            ScanSegment(files, SpoolFormat.SegmentPath(spool, segment), (payload, _) =>
             {
                 if (payload[0] == SpoolFormat.MessageRecord)
                 {
-                    messages.Add(ParseMessage(spool, payload, readBody: true));
+                    messages.Add(ParseMessage(files, spool, payload, readBody: true));
                 }
             });
         }
@@ -32,36 +34,13 @@ public static class SpoolReader
     /// </summary>
     public static List<QueueEntry> Replay(string spool)
     {
-        var entries = new Dictionary<ulong, QueueEntry>();
-        var order = new List<QueueEntry>();
-        foreach (long segment in SpoolFormat.ListSegments(spool))
+        var replay = new LogReplay();
+        foreach (long segment in SpoolFormat.ListSegments(spool, SpoolFileSystem.Instance))
         {
-            ScanSegment(SpoolFormat.SegmentPath(spool, segment), (payload, offset) =>
-            {
-                if (payload[0] == SpoolFormat.MessageRecord)
-                {
-                    SpooledMessage message = ParseMessage(spool, payload, readBody: false);
-                    var recipients = message.Recipients
-                        .Select(r => new RecipientProgress(r.Address, RecipientState.Pending, 0, message.ReceivedAt, null))
-                        .ToArray();
-                    var entry = new QueueEntry(message.QueueId, message.ReceivedAt, segment, offset, message.BodyInFile, recipients);
-                    if (entries.TryAdd(message.QueueId.Value, entry))
-                    {
-                        order.Add(entry);
-                    }
-                }
-                else if (payload[0] == SpoolFormat.RecipientStateRecord)
-                {
-                    RecipientStateChange change = ParseStateChange(payload);
-                    if (entries.TryGetValue(change.QueueId.Value, out QueueEntry? entry))
-                    {
-                        entry.Apply(change);
-                    }
-                }
-            });
+            ScanSegment(SpoolFormat.SegmentPath(spool, segment), (payload, offset) => replay.Add(segment, payload, offset));
         }
 
-        return order;
+        return replay.Entries;
     }
 
     /// <summary>Every recipient not yet delivered or failed, in queue order: what `queue list` prints.</summary>
@@ -74,19 +53,38 @@ public static class SpoolReader
     /// <summary>The message whose record starts at <paramref name="offset"/> of a segment, with its body.</summary>
     public static SpooledMessage ReadMessageAt(string spool, long segment, long offset)
     {
-        using SafeFileHandle handle = File.OpenHandle(SpoolFormat.SegmentPath(spool, segment), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        return ReadMessageAt(handle, spool, segment, offset);
+        ISpoolFileSystem files = SpoolFileSystem.Instance;
+        using SafeFileHandle handle = OpenForReading(files, SpoolFormat.SegmentPath(spool, segment));
+        return ReadMessageAt(files, handle, spool, segment, offset);
     }
+
+    /// <summary>A segment or body file opened for reading while the spool may append to it or delete it.</summary>
+    public static SafeFileHandle OpenForReading(ISpoolFileSystem files, string path) =>
+        files.Open(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
 
     /// <summary>
     /// The envelope of the message at <paramref name="offset"/> (its Body left empty) and its body
     /// in a buffer rented from the shared pool, which the caller returns once done with the body;
     /// a body kept in spool/data is read into an array of its own (<paramref name="rented"/> null).
     /// </summary>
-    public static SpooledMessage ReadMessageRented(SafeFileHandle handle, string spool, long segment, long offset, out byte[]? rented, out ReadOnlyMemory<byte> body)
+    public static SpooledMessage ReadMessageRented(ISpoolFileSystem files, SafeFileHandle handle, string spool, long segment, long offset, out byte[]? rented, out ReadOnlyMemory<byte> body)
     {
         byte[]? buffer = null;
-        int length = ReadRecord(handle, offset, RandomAccess.GetLength(handle), size => buffer = ArrayPool<byte>.Shared.Rent(size));
+        int length;
+        try
+        {
+            length = ReadRecord(files, handle, offset, files.GetLength(handle), size => buffer = ArrayPool<byte>.Shared.Rent(size));
+        }
+        catch
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+
+            throw;
+        }
+
         if (length <= 0 || buffer![0] != SpoolFormat.MessageRecord)
         {
             if (buffer is not null)
@@ -97,12 +95,12 @@ public static class SpoolReader
             throw new InvalidDataException($"no message record at {offset} of spool segment {segment}");
         }
 
-        SpooledMessage envelope = ParseMessage(spool, buffer.AsSpan(0, length), readBody: false);
+        SpooledMessage envelope = ParseMessage(files, spool, buffer.AsSpan(0, length), readBody: false);
         if (envelope.BodyInFile)
         {
             ArrayPool<byte>.Shared.Return(buffer);
             rented = null;
-            body = File.ReadAllBytes(SpoolFormat.DataPath(spool, envelope.QueueId));
+            body = ReadWholeFile(files, SpoolFormat.DataPath(spool, envelope.QueueId));
             return envelope;
         }
 
@@ -113,9 +111,9 @@ public static class SpoolReader
     }
 
     /// <summary>The same, through a handle of the segment the caller keeps open.</summary>
-    public static SpooledMessage ReadMessageAt(SafeFileHandle handle, string spool, long segment, long offset)
+    public static SpooledMessage ReadMessageAt(ISpoolFileSystem files, SafeFileHandle handle, string spool, long segment, long offset)
     {
-        SpooledMessage envelope = ReadMessageRented(handle, spool, segment, offset, out byte[]? rented, out ReadOnlyMemory<byte> body);
+        SpooledMessage envelope = ReadMessageRented(files, handle, spool, segment, offset, out byte[]? rented, out ReadOnlyMemory<byte> body);
         try
         {
             return envelope with { Body = body.ToArray() };
@@ -129,7 +127,7 @@ public static class SpoolReader
         }
     }
 
-    private static RecipientStateChange ParseStateChange(byte[] payload)
+    internal static RecipientStateChange ParseStateChange(byte[] payload)
     {
         var reader = new PayloadReader(payload);
         reader.ReadByte();
@@ -144,14 +142,21 @@ public static class SpoolReader
     /// <summary>
     /// Walks a segment's records (payload and the record's offset) and returns the length of its
     /// valid prefix: the offset of the first record that is short, has a bad magic or length, or
-    /// fails its CRC (a torn tail).
+    /// fails its CRC (a torn tail). A read that fails throws: it is never taken for a torn tail.
     /// </summary>
-    public static long ScanSegment(string path, Action<byte[], long>? onRecord)
+    public static long ScanSegment(string path, Action<byte[], long>? onRecord) => ScanSegment(SpoolFileSystem.Instance, path, onRecord);
+
+    public static long ScanSegment(ISpoolFileSystem files, string path, Action<byte[], long>? onRecord)
     {
-        using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        long fileLength = RandomAccess.GetLength(handle);
+        using SafeFileHandle handle = OpenForReading(files, path);
+        return ScanSegment(files, handle, onRecord);
+    }
+
+    public static long ScanSegment(ISpoolFileSystem files, SafeFileHandle handle, Action<byte[], long>? onRecord)
+    {
+        long fileLength = files.GetLength(handle);
         long offset = 0;
-        while (ReadRecord(handle, offset, fileLength) is { } payload)
+        while (ReadRecord(files, handle, offset, fileLength) is { } payload)
         {
             onRecord?.Invoke(payload, offset);
             offset += SpoolFormat.HeaderLength + payload.Length;
@@ -161,13 +166,13 @@ public static class SpoolReader
     }
 
     /// <summary>The payload of the record at <paramref name="offset"/> of an open segment, or null when none is valid there.</summary>
-    public static byte[]? ReadPayloadAt(SafeFileHandle handle, long offset) => ReadRecord(handle, offset, RandomAccess.GetLength(handle));
+    public static byte[]? ReadPayloadAt(ISpoolFileSystem files, SafeFileHandle handle, long offset) => ReadRecord(files, handle, offset, files.GetLength(handle));
 
     /// <summary>The payload of the record at <paramref name="offset"/>, or null when none is whole and valid there.</summary>
-    private static byte[]? ReadRecord(SafeFileHandle handle, long offset, long fileLength)
+    private static byte[]? ReadRecord(ISpoolFileSystem files, SafeFileHandle handle, long offset, long fileLength)
     {
         byte[]? payload = null;
-        int length = ReadRecord(handle, offset, fileLength, size => payload = new byte[size]);
+        int length = ReadRecord(files, handle, offset, fileLength, size => payload = new byte[size]);
         return length > 0 ? payload : null;
     }
 
@@ -176,7 +181,7 @@ public static class SpoolReader
     /// (at least the payload's size); returns the payload's length, or -1 when no record is whole
     /// and valid there.
     /// </summary>
-    private static int ReadRecord(SafeFileHandle handle, long offset, long fileLength, Func<int, byte[]> allocate)
+    private static int ReadRecord(ISpoolFileSystem files, SafeFileHandle handle, long offset, long fileLength, Func<int, byte[]> allocate)
     {
         if (offset + SpoolFormat.HeaderLength > fileLength)
         {
@@ -184,7 +189,11 @@ public static class SpoolReader
         }
 
         Span<byte> header = stackalloc byte[SpoolFormat.HeaderLength];
-        RandomAccess.Read(handle, header, offset);
+        if (files.Read(handle, header, offset) < SpoolFormat.HeaderLength)
+        {
+            return -1;
+        }
+
         uint magic = BinaryPrimitives.ReadUInt32LittleEndian(header);
         uint length = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
         uint crc = BinaryPrimitives.ReadUInt32LittleEndian(header[8..]);
@@ -194,11 +203,44 @@ public static class SpoolReader
         }
 
         Span<byte> payload = allocate((int)length).AsSpan(0, (int)length);
-        RandomAccess.Read(handle, payload, offset + SpoolFormat.HeaderLength);
+        if (files.Read(handle, payload, offset + SpoolFormat.HeaderLength) < payload.Length)
+        {
+            return -1;
+        }
+
         return Crc32C.Compute(payload) == crc ? (int)length : -1;
     }
 
-    private static SpooledMessage ParseMessage(string spool, ReadOnlySpan<byte> payload, bool readBody)
+    /// <summary>
+    /// A body file, or nothing when it is gone: a finished message's file is deleted while its
+    /// record may stay in a segment that still holds live ones.
+    /// </summary>
+    private static byte[] ReadBodyFileIfAny(ISpoolFileSystem files, string path)
+    {
+        try
+        {
+            return ReadWholeFile(files, path);
+        }
+        catch (FileNotFoundException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>A body file, whole.</summary>
+    private static byte[] ReadWholeFile(ISpoolFileSystem files, string path)
+    {
+        using SafeFileHandle handle = OpenForReading(files, path);
+        byte[] content = new byte[files.GetLength(handle)];
+        if (files.Read(handle, content, 0) < content.Length)
+        {
+            throw new InvalidDataException($"{path} ended early");
+        }
+
+        return content;
+    }
+
+    internal static SpooledMessage ParseMessage(ISpoolFileSystem files, string spool, ReadOnlySpan<byte> payload, bool readBody)
     {
         var reader = new PayloadReader(payload);
         if (reader.ReadByte() != SpoolFormat.MessageRecord)
@@ -226,7 +268,7 @@ public static class SpoolReader
         long bodyLength = (long)reader.ReadUInt64();
         byte[] body = !readBody ? []
             : storage == SpoolFormat.BodyInline ? reader.ReadBytes((int)bodyLength)
-            : File.ReadAllBytes(SpoolFormat.DataPath(spool, queueId));
+            : ReadBodyFileIfAny(files, SpoolFormat.DataPath(spool, queueId));
         return new SpooledMessage(queueId, receivedAt, clientAddress, heloName, protocol, mailFrom, (flags & 1) != 0, (flags & 2) != 0, dsnReturn, envelopeId, recipients, body)
         {
             BodyInFile = storage == SpoolFormat.BodyInFile,

@@ -114,6 +114,11 @@ public sealed class DnsResolver
         {
             return (DnsStatus.Failed, null);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // A server stopping does not wait for DNS: the question counts as unanswered.
+            return (DnsStatus.Failed, null);
+        }
 
         if (response.HasError)
         {

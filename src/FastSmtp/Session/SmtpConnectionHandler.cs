@@ -23,6 +23,8 @@ internal sealed class SmtpConnectionHandler(SmtpServerContext server, ObjectPool
 
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
+        // A draining server answers before counting the connection: only counted ones are uncounted.
+        bool counted = false;
         try
         {
             IPAddress? peer = (connection.RemoteEndPoint as IPEndPoint)?.Address;
@@ -39,6 +41,7 @@ internal sealed class SmtpConnectionHandler(SmtpServerContext server, ObjectPool
             }
 
             int active = Interlocked.Increment(ref _active);
+            counted = true;
             if (active > server.Options.MaxConnections)
             {
                 // Say why rather than drop the connection, so the client retries later (RFC 5321 3.8).
@@ -102,7 +105,10 @@ internal sealed class SmtpConnectionHandler(SmtpServerContext server, ObjectPool
         }
         finally
         {
-            Interlocked.Decrement(ref _active);
+            if (counted)
+            {
+                Interlocked.Decrement(ref _active);
+            }
         }
     }
 

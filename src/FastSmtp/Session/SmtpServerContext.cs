@@ -20,6 +20,9 @@ public sealed class SmtpServerContext
 {
     private readonly byte[][] _ehloReplies;
 
+    /// <summary>The clock sessions wait on (AUTH's failure delay); tests give a fake one.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     public SmtpServerContext(IOptions<SmtpServerOptions> options, IMessageStore store, ILoggerFactory loggerFactory, AutoDenyList? autoDeny = null, AuthFailureThrottle? authFailures = null, MailRouter? router = null, DnsResolver? dns = null)
     {
         Router = router;

@@ -177,7 +177,15 @@ internal sealed partial class SmtpSession
 
         TimeSpan delay = _server.AuthFailures.Fail(_client);
         SessionLog.AuthenticationFailed(_server.Logger, _clientAddress, _server.AuthFailures.Failures(_client));
-        await Task.Delay(delay);
+        try
+        {
+            await Task.Delay(delay, _server.Time, _stopping);
+        }
+        catch (OperationCanceledException)
+        {
+            // The server is stopping: the refusal goes out now, and the session ends after it.
+        }
+
         Refuse("535 5.7.8 authentication failed\r\n"u8);
     }
 

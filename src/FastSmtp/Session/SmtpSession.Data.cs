@@ -256,15 +256,15 @@ internal sealed partial class SmtpSession
         try
         {
             body.Append(content);
-            if (body.NeedsSpill && _server.Store.DataDirectory is { } dataDirectory)
+            if (body.NeedsSpill)
             {
-                body.SpillTo(Path.Combine(dataDirectory, _message.QueueId.ToString()));
+                _server.Store.Spill(_message);
             }
         }
-        catch (IOException exception)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            // A full disk while spilling: the message is read to its end, then refused.
-            _storageFailure = Spool.IsDiskFull(exception) ? CommitResult.InsufficientStorage : CommitResult.StorageError;
+            // A full disk (or no descriptor) while spilling: the message is read to its end, then refused.
+            _storageFailure = SpoolFault.ResultOf(exception);
             body.Reset();
         }
     }

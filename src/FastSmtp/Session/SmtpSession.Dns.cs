@@ -55,7 +55,7 @@ internal sealed partial class SmtpSession
         {
             string domain = recipient[(recipient.LastIndexOf('@') + 1)..];
             int line = 0;
-            foreach (IPAddress address in await _server.Router!.MailHostAddressesAsync(domain, CancellationToken.None))
+            foreach (IPAddress address in await _server.Router!.MailHostAddressesAsync(domain, _stopping))
             {
                 if ((line = PolicyEngine<CompiledPolicy>.RelayLine(address)) != 0)
                 {
@@ -101,11 +101,11 @@ internal sealed partial class SmtpSession
     }
 
     /// <summary>The first dnsbl zone listing the client, or null; asked once per session.</summary>
-    private Task<string?> ListingZoneAsync() => _dnsbl ??= LookUpDnsblAsync(_server.Dns!, _server.DnsblZones, _client);
+    private Task<string?> ListingZoneAsync() => _dnsbl ??= LookUpDnsblAsync(_server.Dns!, _server.DnsblZones, _client, _stopping);
 
-    private static async Task<string?> LookUpDnsblAsync(DnsResolver dns, string[] zones, IPAddress client)
+    private static async Task<string?> LookUpDnsblAsync(DnsResolver dns, string[] zones, IPAddress client, CancellationToken stopping)
     {
-        Task<DnsStatus>[] lookups = zones.Select(zone => dns.BlockListAsync(zone, client, CancellationToken.None)).ToArray();
+        Task<DnsStatus>[] lookups = zones.Select(zone => dns.BlockListAsync(zone, client, stopping)).ToArray();
         DnsStatus[] answers = await Task.WhenAll(lookups);
         int listed = Array.IndexOf(answers, DnsStatus.Found);
         return listed < 0 ? null : zones[listed];

@@ -20,6 +20,9 @@ internal sealed partial class SmtpSession
     private readonly SmtpServerContext _server;
     private readonly PendingMessage _message = new();
     private CancellationTokenSource _readTimeout = new();
+
+    /// <summary>The server's stopping: waits inside a session (AUTH's delay, DNS) end with it.</summary>
+    private CancellationToken _stopping;
     private IDuplexPipe _transport = null!;
     private PipeReader _input = null!;
     private PipeWriter _output = null!;
@@ -64,6 +67,7 @@ internal sealed partial class SmtpSession
         _rateLimited = !_server.Limits.IsExempt(_client);
         _clientAddress = remoteAddress?.ToString() ?? "unknown";
         _clientIsIPv6 = remoteAddress?.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+        _stopping = stopping;
         string outcome = "client vanished";
         using CancellationTokenRegistration stopRegistration = stopping.Register(static state => ((SmtpSession)state!).OnServerStopping(), this);
         try
@@ -114,6 +118,7 @@ internal sealed partial class SmtpSession
         _input = null!;
         _output = null!;
         _client = IPAddress.None;
+        _stopping = default;
         _clientAddress = string.Empty;
         _authenticatedUser = null;
         EndAuthExchange();

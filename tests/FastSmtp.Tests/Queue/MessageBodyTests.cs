@@ -27,7 +27,7 @@ public class MessageBodyTests
         body.Append(new byte[MessageBody.InlineLimit + 1]);
         Assert.True(body.NeedsSpill);
         string path = Path.Combine(directory.Path, "spilled");
-        body.SpillTo(path);
+        body.SpillTo(SpoolFileSystem.Instance, path);
         body.Append(new byte[MessageBody.ChunkSize * 2]);
         body.FlushToDisk();
         Assert.Equal(MessageBody.InlineLimit + 1 + (MessageBody.ChunkSize * 2), new FileInfo(path).Length);

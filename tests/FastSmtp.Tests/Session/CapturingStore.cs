@@ -9,7 +9,10 @@ internal sealed class CapturingStore : IMessageStore
 
     public CommitResult Result { get; set; } = CommitResult.Committed;
 
-    public string? DataDirectory => null;
+    /// <summary>Bodies stay in memory, whatever their size.</summary>
+    public void Spill(PendingMessage message)
+    {
+    }
 
     public ValueTask<CommitResult> CommitAsync(PendingMessage message)
     {
