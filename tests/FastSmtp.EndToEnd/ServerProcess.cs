@@ -13,28 +13,33 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
-    private readonly long? _spoolBytes;
+    private readonly string? _visibleSpool;
+    private readonly PrivateTmpfs? _tmpfs;
     private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private ServerProcess(string root, string serverDll, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment, long? spoolBytes = null)
+    /// <param name="launcher">A command the server runs under (nsenter into a tmpfs's namespace, a shell setting ulimit), or none.</param>
+    /// <param name="visibleSpool">Where this process sees the server's spool, when not at its path.</param>
+    /// <param name="tmpfs">A tmpfs that goes when this server goes.</param>
+    private ServerProcess(string root, string serverDll, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment, IReadOnlyList<string>? launcher = null, string? visibleSpool = null, PrivateTmpfs? tmpfs = null)
     {
         Root = root;
         Spool = Path.Combine(root, "spool");
-        _spoolBytes = spoolBytes;
+        _visibleSpool = visibleSpool;
+        _tmpfs = tmpfs;
+
         // A .dll runs under dotnet; anything else is a published executable run as it is.
         bool managed = serverDll.EndsWith(".dll", StringComparison.Ordinal);
-        var start = new ProcessStartInfo(spoolBytes is not null ? "unshare" : managed ? "dotnet" : serverDll)
+        string program = managed ? "dotnet" : serverDll;
+        var start = new ProcessStartInfo(launcher is { Count: > 0 } ? launcher[0] : program)
         {
             WorkingDirectory = root,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        if (spoolBytes is { } bytes)
+        if (launcher is { Count: > 0 })
         {
-            // A private mount namespace with a tmpfs of that size as the spool: a real full disk
-            // (ENOSPC from the kernel) that vanishes with the process.
-            foreach (string argument in new[] { "-rm", "sh", "-c", $"mkdir -p '{Spool}' && mount -t tmpfs -o size={bytes} tmpfs '{Spool}' && exec \"$@\"", "sh", "dotnet" })
+            foreach (string argument in launcher.Skip(1).Append(program))
             {
                 start.ArgumentList.Add(argument);
             }
@@ -106,18 +111,31 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     public static Task<ServerProcess> StartExecutableAsync(string executable, params string[] arguments) =>
         StartAsync(executable, arguments, environment: null);
 
-    /// <summary>A server whose spool is a tmpfs of <paramref name="spoolBytes"/> bytes in a mount namespace of its own (needs unshare).</summary>
-    public static Task<ServerProcess> StartWithSmallSpoolAsync(long spoolBytes, params string[] arguments) =>
-        StartAsync(DefaultServer, arguments, environment: null, spoolBytes);
+    /// <summary>A server whose spool is a tmpfs of <paramref name="spoolBytes"/> bytes of its own (needs unshare and nsenter); the tmpfs goes with it.</summary>
+    public static async Task<ServerProcess> StartWithSmallSpoolAsync(long spoolBytes, params string[] arguments)
+    {
+        PrivateTmpfs tmpfs = await PrivateTmpfs.MountAsync(spoolBytes);
+        return await StartAsync(DefaultServer, [.. arguments, "--spool", tmpfs.Path], environment: null, tmpfs.Launcher, tmpfs.Visible, tmpfs);
+    }
+
+    /// <summary>A server whose spool is <paramref name="tmpfs"/>, which outlives it: a restart finds the same spool.</summary>
+    public static Task<ServerProcess> StartOnTmpfsAsync(PrivateTmpfs tmpfs, params string[] arguments) =>
+        StartAsync(DefaultServer, [.. arguments, "--spool", tmpfs.Path], environment: null, tmpfs.Launcher, tmpfs.Visible);
+
+    /// <summary>A server under a shell that first limits its open descriptors to <paramref name="descriptors"/> (ulimit -n).</summary>
+    public static Task<ServerProcess> StartWithDescriptorLimitAsync(int descriptors, IReadOnlyDictionary<string, string>? environment, params string[] arguments) =>
+        StartAsync(DefaultServer, arguments, environment, ["sh", "-c", $"ulimit -n {descriptors} && exec \"$@\"", "sh"]);
 
     /// <summary>The spool as this process can see it (through /proc for a server in its own mount namespace).</summary>
-    public string VisibleSpool => _spoolBytes is null ? Spool : $"/proc/{_process.Id}/root{Spool}";
+    public string VisibleSpool => _visibleSpool ?? Spool;
 
-    private static async Task<ServerProcess> StartAsync(string serverDll, string[] arguments, IReadOnlyDictionary<string, string>? environment, long? spoolBytes = null)
+    public bool HasExited => _process.HasExited;
+
+    private static async Task<ServerProcess> StartAsync(string serverDll, string[] arguments, IReadOnlyDictionary<string, string>? environment, IReadOnlyList<string>? launcher = null, string? visibleSpool = null, PrivateTmpfs? tmpfs = null)
     {
         string root = Path.Combine(Path.GetTempPath(), "fastsmtp-e2e-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
-        var server = new ServerProcess(root, serverDll, arguments, environment, spoolBytes);
+        var server = new ServerProcess(root, serverDll, arguments, environment, launcher, visibleSpool, tmpfs);
         try
         {
             server.Port = await server._port.Task.WaitAsync(TimeSpan.FromSeconds(60));
@@ -177,6 +195,11 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
         await _process.WaitForExitAsync();
         _process.Dispose();
+        if (_tmpfs is not null)
+        {
+            await _tmpfs.DisposeAsync();
+        }
+
         try
         {
             Directory.Delete(Root, recursive: true);

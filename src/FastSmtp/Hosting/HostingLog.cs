@@ -16,6 +16,9 @@ internal static partial class HostingLog
     [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "relay = anyone: this server is an open relay and will be abused and block-listed if it is reachable from the internet")]
     public static partial void OpenRelay(ILogger logger);
 
+    [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "The descriptor limit ({Limit}, ulimit -n) leaves room for {Connections} connections; more are answered 421 (raise LimitNOFILE to allow --max-connections {Configured})")]
+    public static partial void DescriptorLimit(ILogger logger, long limit, int connections, int configured);
+
     [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "FastSmtp stopped: {Messages} messages committed in {Batches} fsync batches")]
     public static partial void Stopped(ILogger logger, long messages, long batches);
 }

@@ -111,6 +111,11 @@ public static class Program
             HostingLog.Draining(logger);
         }
 
+        if (server.MaxConnections < server.Options.MaxConnections)
+        {
+            HostingLog.DescriptorLimit(logger, server.DescriptorLimit, server.MaxConnections, server.Options.MaxConnections);
+        }
+
         await app.WaitForShutdownAsync();
         Spool stopped = app.Services.GetRequiredService<Spool>();
         HostingLog.Stopped(logger, stopped.CommittedMessages, stopped.CommittedBatches);

@@ -24,6 +24,8 @@ namespace FastSmtp.Queue;
 /// of the oldest are copied forward with their current states (compaction), so one message
 /// deferred for days does not keep the log written after it. On replay the first copy of a
 /// message wins and the state records after it, the copy's included, bring it up to date.
+/// Records are only ever appended at the last segment's committed length; the segment after it
+/// is created empty, its name synced, before it is needed, so the last segment may be empty.
 /// </summary>
 public static class SpoolFormat
 {

@@ -42,7 +42,7 @@ internal sealed class SmtpConnectionHandler(SmtpServerContext server, ObjectPool
 
             int active = Interlocked.Increment(ref _active);
             counted = true;
-            if (active > server.Options.MaxConnections)
+            if (active > server.MaxConnections)
             {
                 // Say why rather than drop the connection, so the client retries later (RFC 5321 3.8).
                 SessionLog.TooManyConnections(server.Logger, peer?.ToString() ?? "unknown", active - 1);

@@ -20,6 +20,12 @@ public sealed class SmtpServerContext
 {
     private readonly byte[][] _ehloReplies;
 
+    /// <summary>Concurrent sessions: --max-connections, or fewer when the descriptor limit leaves room for fewer.</summary>
+    public int MaxConnections { get; }
+
+    /// <summary>The process's descriptor limit (ulimit -n), 0 where it is not known.</summary>
+    public long DescriptorLimit { get; }
+
     /// <summary>The clock sessions wait on (AUTH's failure delay); tests give a fake one.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
@@ -29,6 +35,8 @@ public sealed class SmtpServerContext
         Dns = dns;
         DnsblZones = CompiledPolicy.Dnsbl.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         Options = options.Value;
+        MaxConnections = DescriptorBudget.Connections(Options.MaxConnections, Options.DeliveryConcurrency, out long descriptorLimit);
+        DescriptorLimit = descriptorLimit;
         Store = store;
         AutoDeny = autoDeny ?? new AutoDenyList();
         AuthFailures = authFailures ?? new AuthFailureThrottle();
