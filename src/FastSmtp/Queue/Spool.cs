@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using FastSmtp.Metrics;
 using Microsoft.Extensions.Logging;
-using Microsoft.Win32.SafeHandles;
 
 namespace FastSmtp.Queue;
 
@@ -17,23 +15,16 @@ namespace FastSmtp.Queue;
 /// it. A failure of the log puts the spool in a fault (<see cref="Fault"/>): commits are
 /// answered 451, or 452 when the disk is full, without touching the disk, and the commit thread
 /// tries again with growing back-off until the log is sound, then commits again. The commit
-/// thread survives any exception. See <see cref="SpoolFormat"/> for the layout; the parts are
-/// <see cref="SegmentLog"/> (the head of the log), <see cref="SpoolIndex"/> (what is live where),
-/// <see cref="SpoolBatch"/> (a batch serialised) and <see cref="SpoolRecovery"/> (start-up).
+/// thread survives any exception. This file is the spool's face; the commit thread is in
+/// Spool.Commit.cs. Its parts: <see cref="SegmentLog"/> (the head of the log),
+/// <see cref="SegmentFiles"/> (the other segments), <see cref="SpoolIndex"/> (what is live
+/// where), <see cref="SpoolBatch"/> (a batch serialised), <see cref="SpoolRecovery"/>
+/// (start-up) and <see cref="SpoolFaultState"/> (the fault and its back-off). Every file
+/// operation goes through <see cref="ISpoolFileSystem"/>. The layout is in <see cref="SpoolFormat"/>.
 /// </para>
 /// </summary>
 public sealed partial class Spool : IMessageStore, IDisposable
 {
-    /// <summary>How long recipient state changes alone wait to be committed with messages.</summary>
-    private static readonly TimeSpan StateChangeDelay = TimeSpan.FromMilliseconds(5);
-
-    private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(100);
-
-    private static readonly TimeSpan LongestRetry = TimeSpan.FromSeconds(10);
-
-    /// <summary>Free space that ends a "spool full" fault when no message comes to try.</summary>
-    private const long SpaceToResume = 4L * 1024 * 1024;
-
     private readonly string _directory;
     private readonly ISpoolFileSystem _files;
     private readonly TimeProvider _time;
@@ -43,26 +34,17 @@ public sealed partial class Spool : IMessageStore, IDisposable
     private readonly ConcurrentQueue<StateBatch> _incomingStates = new();
     private readonly ManualResetEventSlim _signal = new(false);
     private readonly Lock _gate = new();
-    private readonly List<PendingMessage> _batch = [];
-    private readonly List<StateBatch> _stateBatch = [];
-    private readonly SpoolBatch _records = new();
+    private readonly SpoolFaultState _fault;
     private readonly Thread _committer;
     private readonly TaskCompletionSource<IReadOnlyList<QueueEntry>> _recovered = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Guards the index and the read handles, which the delivery side uses too.</summary>
+    /// <summary>Guards the index and the segment files, which the delivery side uses too.</summary>
     private readonly Lock _lock = new();
     private readonly SpoolIndex _index = new();
-
-    /// <summary>Read handles of segments the delivery side reads messages from, kept open until the segment goes.</summary>
-    private readonly Dictionary<long, SafeFileHandle> _readers = [];
+    private readonly SegmentFiles _segments;
 
     /// <summary>Null until recovery has succeeded.</summary>
     private SegmentLog? _log;
-    private volatile SpoolFault? _fault;
-    private TimeSpan _retryDelay;
-    private DateTimeOffset _retryAt;
-    private ITimer? _retryTimer;
-    private DateTimeOffset _prepareNextAt;
     private volatile bool _stopping;
 
     /// <param name="segmentRolloverLength">Tests make it small to see segments come and go.</param>
@@ -75,6 +57,8 @@ public sealed partial class Spool : IMessageStore, IDisposable
         _segmentRolloverLength = segmentRolloverLength;
         _files = files ?? SpoolFileSystem.Instance;
         _time = time ?? TimeProvider.System;
+        _segments = new SegmentFiles(_files, _directory, logger);
+        _fault = new SpoolFaultState(_time, logger, Wake);
         try
         {
             Recover();
@@ -86,7 +70,7 @@ public sealed partial class Spool : IMessageStore, IDisposable
         }
         catch (Exception exception)
         {
-            EnterFault(exception, "recovery");
+            _fault.Enter(exception, "recovery");
         }
 
         _committer = new Thread(CommitLoop) { IsBackground = true, Name = "FastSmtp spool commit" };
@@ -113,7 +97,7 @@ public sealed partial class Spool : IMessageStore, IDisposable
     public long CommittedBatches { get; private set; }
 
     /// <summary>Why the spool cannot commit now; null while it can.</summary>
-    public SpoolFault? Fault => _fault;
+    public SpoolFault? Fault => _fault.Current;
 
     /// <summary>Log segments still on disk (the head and a prepared next one included).</summary>
     public int SegmentCount
@@ -246,15 +230,10 @@ public sealed partial class Spool : IMessageStore, IDisposable
         }
 
         _recovered.TrySetCanceled();
-        _retryTimer?.Dispose();
+        _fault.Dispose();
         lock (_lock)
         {
-            foreach (SafeFileHandle reader in _readers.Values)
-            {
-                reader.Dispose();
-            }
-
-            _readers.Clear();
+            _segments.Dispose();
             _log?.Dispose();
         }
 
@@ -277,405 +256,15 @@ public sealed partial class Spool : IMessageStore, IDisposable
         return batch.Completion.Task;
     }
 
-    private void CommitLoop()
-    {
-        while (true)
-        {
-            _signal.Wait();
-            _signal.Reset();
-            if (_incoming.IsEmpty && !_stopping)
-            {
-                // Only state changes: they wait a moment for messages to share their fsync. No
-                // 250 waits on them, and a crash in that moment can only repeat a delivery.
-                _signal.Wait(StateChangeDelay);
-                _signal.Reset();
-            }
-
-            while (_incoming.TryDequeue(out PendingMessage? message))
-            {
-                _batch.Add(message);
-            }
-
-            while (_incomingStates.TryDequeue(out StateBatch? states))
-            {
-                _stateBatch.Add(states);
-            }
-
-            if (_batch.Count == 0 && _stateBatch.Count == 0 && _stopping)
-            {
-                return;
-            }
-
-            CommitResult result = CommitResult.StorageError;
-            try
-            {
-                result = CommitBatch();
-            }
-            catch (Exception exception)
-            {
-                // A bug, not an I/O error (those are handled where they happen): the thread lives
-                // on, the batch is refused, and the log is checked before the next one.
-                LogUnexpected(_logger, exception);
-                EnterFault(exception, "commit");
-                result = CommitResult.StorageError;
-            }
-            finally
-            {
-                foreach (PendingMessage message in _batch)
-                {
-                    message.CompleteCommit(result);
-                }
-
-                foreach (StateBatch states in _stateBatch)
-                {
-                    states.Completion.TrySetResult(result);
-                }
-
-                _batch.Clear();
-                _stateBatch.Clear();
-            }
-        }
-    }
-
-    /// <summary>Commits the gathered batch, or says why it cannot; a fault is tried again once its back-off is over.</summary>
-    private CommitResult CommitBatch()
-    {
-        if (_fault is { } fault && !TryResume(fault))
-        {
-            return _fault!.Result;
-        }
-
-        return _batch.Count == 0 && _stateBatch.Count == 0 ? CommitResult.Committed : WriteBatch();
-    }
-
-    /// <summary>
-    /// After the back-off: recovers or repairs the log. With a batch to write, that write decides
-    /// whether the fault is over; without one (a retry timer), the repair does, and for a full
-    /// disk, the free space.
-    /// </summary>
-    private bool TryResume(SpoolFault fault)
-    {
-        if (_time.GetUtcNow() < _retryAt)
-        {
-            return false;
-        }
-
-        try
-        {
-            if (_log is null)
-            {
-                Recover();
-            }
-            else
-            {
-                _log.Repair();
-            }
-
-            if (_batch.Count == 0 && _stateBatch.Count == 0)
-            {
-                if (fault.Result == CommitResult.InsufficientStorage && _files.AvailableBytes(_directory) < SpaceToResume)
-                {
-                    ScheduleRetry();
-                    return false;
-                }
-
-                ClearFault();
-            }
-
-            return true;
-        }
-        catch (Exception exception)
-        {
-            EnterFault(exception, _log is null ? "recovery" : "repair");
-            return false;
-        }
-    }
-
-    private CommitResult WriteBatch()
-    {
-        SegmentLog log = _log!;
-        _records.Clear();
-        SyncSpilledBodies();
-        foreach (PendingMessage message in _batch)
-        {
-            _records.AddMessage(message);
-        }
-
-        foreach (StateBatch states in _stateBatch)
-        {
-            // Indexed, not enumerated: an interface enumerator would be an object per batch.
-            for (int i = 0; i < states.Changes.Count; i++)
-            {
-                _records.AddStateChange(states.Changes[i]);
-            }
-
-            for (int i = 0; i < (states.Relocate?.Count ?? 0); i++)
-            {
-                if (ReadForRelocation(states.Relocate![i]) is { } payload)
-                {
-                    _records.AddRelocation(states.Relocate[i], payload);
-                }
-            }
-        }
-
-        if (_records.RecordCount == 0)
-        {
-            return CommitResult.Committed;
-        }
-
-        _records.Seal(log.HeadNumber, log.Length);
-        long started = System.Diagnostics.Stopwatch.GetTimestamp();
-        try
-        {
-            log.Append(_records.Buffers, _records.Length);
-        }
-        catch (Exception exception)
-        {
-            LogCommitFailed(_logger, exception, _batch.Count + _stateBatch.Count, _directory);
-            EnterFault(exception, "commit");
-            TryRepairAtOnce(log);
-            return _fault!.Result;
-        }
-
-        // The commit point: the batch is durable, and its clients get their 250 whatever follows.
-        SmtpMetrics.FsyncDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
-        SmtpMetrics.FsyncBatchSize.Record(_records.RecordCount);
-        CommittedMessages += _batch.Count;
-        CommittedBatches++;
-        if (_fault is not null)
-        {
-            ClearFault();
-        }
-
-        try
-        {
-            AfterCommit();
-        }
-        catch (Exception exception)
-        {
-            LogUnexpected(_logger, exception);
-        }
-
-        return CommitResult.Committed;
-    }
-
-    /// <summary>
-    /// Cuts off what the failed append left before its clients hear 4xx: a batch written whole
-    /// whose fsync failed would otherwise be found, and delivered, at the next start after a
-    /// crash. When the cut fails too, the next append or retry makes it first.
-    /// </summary>
-    private void TryRepairAtOnce(SegmentLog log)
+    /// <summary>Wakes the commit thread: work arrived, or a back-off is over.</summary>
+    private void Wake()
     {
         try
         {
-            log.Repair();
+            _signal.Set();
         }
-        catch (Exception exception)
+        catch (ObjectDisposedException)
         {
-            LogRepairFailed(_logger, exception.Message);
-        }
-    }
-
-    /// <summary>
-    /// Makes spilled bodies durable before the records that point at them. A body that cannot be
-    /// synced fails its own message (answered at once, dropped from the batch), not the batch.
-    /// </summary>
-    private void SyncSpilledBodies()
-    {
-        bool spilled = false;
-        for (int i = _batch.Count - 1; i >= 0; i--)
-        {
-            PendingMessage message = _batch[i];
-            if (message.Body.FilePath is null)
-            {
-                continue;
-            }
-
-            try
-            {
-                message.Body.FlushToDisk();
-                spilled = true;
-            }
-            catch (Exception exception)
-            {
-                LogBodyNotSynced(_logger, message.QueueId, exception.Message);
-                _batch.RemoveAt(i);
-                message.CompleteCommit(SpoolFault.ResultOf(exception));
-            }
-        }
-
-        if (!spilled)
-        {
-            return;
-        }
-
-        try
-        {
-            _files.FlushDirectory(SpoolFormat.DataDirectory(_directory));
-        }
-        catch (Exception exception)
-        {
-            for (int i = _batch.Count - 1; i >= 0; i--)
-            {
-                if (_batch[i].Body.FilePath is not null)
-                {
-                    LogBodyNotSynced(_logger, _batch[i].QueueId, exception.Message);
-                    _batch[i].CompleteCommit(SpoolFault.ResultOf(exception));
-                    _batch.RemoveAt(i);
-                }
-            }
-        }
-    }
-
-    /// <summary>
-    /// What follows a commit, none of which can undo it: the index learns the batch (state
-    /// changes are applied here, on the commit thread, so a compaction copy written later always
-    /// carries the states written before it), the delivery side hears of the new messages, the
-    /// head rolls over, the next segment is prepared and spent segments go.
-    /// </summary>
-    private void AfterCommit()
-    {
-        SegmentLog log = _log!;
-        lock (_lock)
-        {
-            foreach (QueueEntry entry in _records.Committed)
-            {
-                _index.Add(entry);
-            }
-
-            foreach (StateBatch states in _stateBatch)
-            {
-                for (int i = 0; i < states.Changes.Count; i++)
-                {
-                    _index.Apply(states.Changes[i]);
-                }
-            }
-
-            foreach ((QueueEntry entry, SpoolLocation location) in _records.Relocated)
-            {
-                _index.Move(entry, location);
-            }
-        }
-
-        foreach (QueueEntry entry in _records.Committed)
-        {
-            try
-            {
-                Committed?.Invoke(entry);
-            }
-            catch (Exception exception)
-            {
-                LogUnexpected(_logger, exception);
-            }
-        }
-
-        lock (_lock)
-        {
-            PrepareNextSegment(log);
-            if (log.RollOverIfFull())
-            {
-                PrepareNextSegment(log);
-            }
-
-            DeleteSpentSegments();
-        }
-    }
-
-    /// <summary>Creates the next segment ahead of time; when that fails the head grows on, and it is tried again later.</summary>
-    private void PrepareNextSegment(SegmentLog log)
-    {
-        if (log.NextPrepared || _time.GetUtcNow() < _prepareNextAt)
-        {
-            return;
-        }
-
-        try
-        {
-            if (log.PrepareNext() is var prepared and > 0)
-            {
-                _index.AddSegment(prepared);
-            }
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            _prepareNextAt = _time.GetUtcNow() + TimeSpan.FromSeconds(1);
-            LogNextSegmentFailed(_logger, log.HeadNumber + 1, exception.Message);
-        }
-    }
-
-    /// <summary>Deletes spent segments, oldest first; stops at the first that cannot go (tried again at the next retirement or commit).</summary>
-    private void DeleteSpentSegments()
-    {
-        if (_log is null)
-        {
-            return;
-        }
-
-        while (_index.TryGetSpentSegment(_log.HeadNumber, out long segment))
-        {
-            if (_readers.Remove(segment, out SafeFileHandle? reader))
-            {
-                reader.Dispose();
-            }
-
-            try
-            {
-                _files.Delete(SpoolFormat.SegmentPath(_directory, segment));
-
-                // A deletion a crash undid would bring back messages whose states lie in a later
-                // segment that is gone too: each is made durable before the next.
-                _files.FlushDirectory(SpoolFormat.QueueDirectory(_directory));
-            }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-            {
-                LogSegmentNotDeleted(_logger, segment, exception.Message);
-                return;
-            }
-
-            _index.RemoveSegment(segment);
-            LogSegmentDeleted(_logger, segment);
-        }
-    }
-
-    /// <summary>A live message's record as it is, for compaction; null (it stays where it is) when it cannot be read.</summary>
-    private byte[]? ReadForRelocation(QueueEntry entry)
-    {
-        lock (_lock)
-        {
-            if (!_index.Contains(entry.QueueId))
-            {
-                return null;
-            }
-        }
-
-        SpoolLocation location = entry.Location;
-        try
-        {
-            if (SpoolReader.ReadPayloadAt(_files, ReaderOf(location.Segment), location.Offset) is { } payload)
-            {
-                return payload;
-            }
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-        }
-
-        // Never fail the batch (other sessions' messages ride in it): the message stays where it is.
-        LogRelocationFailed(_logger, entry.QueueId, location.Segment);
-        return null;
-    }
-
-    private SafeFileHandle ReaderOf(long segment)
-    {
-        lock (_lock)
-        {
-            if (!_readers.TryGetValue(segment, out SafeFileHandle? reader))
-            {
-                reader = SpoolReader.OpenForReading(_files, SpoolFormat.SegmentPath(_directory, segment));
-                _readers[segment] = reader;
-            }
-
-            return reader;
         }
     }
 
@@ -702,77 +291,23 @@ public sealed partial class Spool : IMessageStore, IDisposable
         _recovered.TrySetResult(recovered.Live);
     }
 
-    private void EnterFault(Exception exception, string step)
+    private Microsoft.Win32.SafeHandles.SafeFileHandle ReaderOf(long segment)
     {
-        bool first = _fault is null;
-        _fault = SpoolFault.Of(exception);
-        _retryDelay = first ? FirstRetry : TimeSpan.FromTicks(Math.Min(_retryDelay.Ticks * 2, LongestRetry.Ticks));
-        if (first)
+        lock (_lock)
         {
-            SmtpMetrics.SpoolFaults.Add(1);
-        }
-
-        LogFault(_logger, step, _fault.Summary, _retryDelay.TotalSeconds);
-        ScheduleRetry();
-    }
-
-    /// <summary>A timer wakes the commit thread after the back-off, so the fault can end with no message arriving.</summary>
-    private void ScheduleRetry()
-    {
-        _retryAt = _time.GetUtcNow() + _retryDelay;
-        _retryTimer?.Dispose();
-        _retryTimer = _time.CreateTimer(static state => ((Spool)state!).Wake(), this, _retryDelay, Timeout.InfiniteTimeSpan);
-    }
-
-    private void Wake()
-    {
-        try
-        {
-            _signal.Set();
-        }
-        catch (ObjectDisposedException)
-        {
+            return _segments.ReaderOf(segment);
         }
     }
 
-    private void ClearFault()
+    /// <summary>Under the lock.</summary>
+    private void DeleteSpentSegments()
     {
-        _fault = null;
-        _retryTimer?.Dispose();
-        _retryTimer = null;
-        LogResumed(_logger, _directory);
+        if (_log is not null)
+        {
+            _segments.DeleteSpent(_index, _log.HeadNumber);
+        }
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Spool commit of {Count} messages and state batches to {Spool} failed")]
-    private static partial void LogCommitFailed(ILogger logger, Exception exception, int count, string spool);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Spool cannot commit ({Step}): {Fault}; messages are refused with 4xx, trying again in {Seconds} s")]
-    private static partial void LogFault(ILogger logger, string step, string fault, double seconds);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Spool could not cut off a failed batch ({Reason}); it is cut before anything else is written")]
-    private static partial void LogRepairFailed(ILogger logger, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Spool {Spool} commits again")]
-    private static partial void LogResumed(ILogger logger, string spool);
-
-    [LoggerMessage(Level = LogLevel.Critical, Message = "Spool commit thread caught an unexpected error; it goes on")]
-    private static partial void LogUnexpected(ILogger logger, Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Spool body of {QueueId} could not be made durable ({Reason}); the message is refused")]
-    private static partial void LogBodyNotSynced(ILogger logger, QueueId queueId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Spool body file of {QueueId} could not be deleted ({Reason}); the next start deletes it")]
     private static partial void LogBodyNotDeleted(ILogger logger, QueueId queueId, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Spool segment {Segment} could not be created ({Reason}); the current one grows on until it can")]
-    private static partial void LogNextSegmentFailed(ILogger logger, long segment, string reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Spool segment {Segment} holds nothing undelivered any more; deleted")]
-    private static partial void LogSegmentDeleted(ILogger logger, long segment);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Spool segment {Segment} holds nothing undelivered, but deleting it failed ({Reason}); tried again later")]
-    private static partial void LogSegmentNotDeleted(ILogger logger, long segment, string reason);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Compaction could not read {QueueId} in segment {Segment}; it stays there")]
-    private static partial void LogRelocationFailed(ILogger logger, QueueId queueId, long segment);
 }
