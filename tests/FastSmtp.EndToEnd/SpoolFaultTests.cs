@@ -75,9 +75,10 @@ public partial class SpoolFaultTests(Xunit.Abstractions.ITestOutputHelper output
             tmpfs.Fill(chunk: 64 * 1024, leave: 200 * 1024);
 
             // Four clients with 30 KB messages (batches that no longer fit) and one with spilled
-            // 300 KB bodies, until each has been refused.
+            // 300 KB bodies, until each has been refused; then each waits for space to come back.
             var refusals = new ConcurrentBag<string>();
-            async Task SendUntilRefused(int clientNumber, int size)
+            var spaceBack = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            async Task SendUntilRefusedThenRetry(int clientNumber, int size)
             {
                 await using RawSmtpClient client = await mail.ConnectAsync(server);
                 for (int i = 0; i < 200; i++)
@@ -86,26 +87,35 @@ public partial class SpoolFaultTests(Xunit.Abstractions.ITestOutputHelper output
                     if (!reply.StartsWith("250", StringComparison.Ordinal))
                     {
                         refusals.Add(reply);
-                        Assert.StartsWith("250", await mail.SendUntilAcceptedAsync(client, $"c{clientNumber}-retry", size, during: () =>
-                        {
-                            if (refusals.Count == 5)
-                            {
-                                tmpfs.Free();
-                            }
-                        }));
+                        await spaceBack.Task;
+                        Assert.StartsWith("250", await mail.SendUntilAcceptedAsync(client, $"c{clientNumber}-retry", size));
                         return;
                     }
                 }
+
+                Assert.Fail($"client {clientNumber} was never refused");
             }
 
-            Task[] clients = [.. Enumerable.Range(0, 4).Select(c => SendUntilRefused(c, 30 * 1024)), SendUntilRefused(4, 300 * 1024)];
-            Task healthSeen = WaitForHealthAsync(http, health, "spool full\n");
-            await Task.WhenAll(clients).WaitAsync(TimeSpan.FromSeconds(120));
+            Task[] clients = [.. Enumerable.Range(0, 4).Select(c => SendUntilRefusedThenRetry(c, 30 * 1024)), SendUntilRefusedThenRetry(4, 300 * 1024)];
+            for (int wait = 0; wait < 600 && refusals.Count < clients.Length && !clients.Any(c => c.IsFaulted); wait++)
+            {
+                await Task.Delay(100);
+            }
+
+            Assert.Equal(clients.Length, refusals.Count);
             Assert.All(refusals, reply => Assert.StartsWith("452 4.3.1", reply));
             Assert.Contains("Spool cannot commit (commit): spool full", server.Output);
-            await healthSeen.WaitAsync(TimeSpan.FromSeconds(5));
             Assert.False(server.HasExited);
+
+            // While the disk stays full the server says so: to a balancer's health check, and in its metrics.
+            await WaitForHealthAsync(http, health, "spool full\n");
+            Assert.Matches(Writable(0), await WaitForMetricAsync(http, health, Writable(0)));
+
+            tmpfs.Free();
+            spaceBack.SetResult();
+            await Task.WhenAll(clients).WaitAsync(TimeSpan.FromSeconds(120));
             await WaitForHealthAsync(http, health, "ok\n");
+            Assert.Matches(@"(?m)^fastsmtp_spool_faults_total(\{[^}]*\})? [1-9]", await WaitForMetricAsync(http, health, Writable(1)));
             server.Kill();
         }
 
@@ -214,6 +224,23 @@ public partial class SpoolFaultTests(Xunit.Abstractions.ITestOutputHelper output
         }
 
         throw new TimeoutException($"/healthz never said {expected.Trim()} (last: {said.Trim()})");
+    }
+
+    /// <summary>The gauge's sample line (with whatever labels the exporter adds) at <paramref name="value"/>.</summary>
+    private static string Writable(int value) => $@"(?m)^fastsmtp_spool_writable(\{{[^}}]*\}})? {value}$";
+
+    /// <summary>Scrapes /metrics (bounded) until a line matches <paramref name="pattern"/>; returns the scrape.</summary>
+    private static async Task<string> WaitForMetricAsync(HttpClient http, string healthUrl, string pattern)
+    {
+        string url = healthUrl.Replace("/healthz", "/metrics", StringComparison.Ordinal);
+        string scrape = string.Empty;
+        for (DateTime deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline && !Regex.IsMatch(scrape, pattern);)
+        {
+            await Task.Delay(100);
+            scrape = await http.GetStringAsync(url);
+        }
+
+        return scrape;
     }
 
     [GeneratedRegex(@"Metrics on http://(127\.0\.0\.1:\d+)/metrics")]
