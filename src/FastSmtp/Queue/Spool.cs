@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
 
 namespace FastSmtp.Queue;
 
@@ -291,7 +292,7 @@ public sealed partial class Spool : IMessageStore, IDisposable
         _recovered.TrySetResult(recovered.Live);
     }
 
-    private Microsoft.Win32.SafeHandles.SafeFileHandle ReaderOf(long segment)
+    private SafeFileHandle ReaderOf(long segment)
     {
         lock (_lock)
         {
