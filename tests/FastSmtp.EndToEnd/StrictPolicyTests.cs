@@ -10,7 +10,7 @@ namespace FastSmtp.EndToEnd;
 /// relay = addresses (127.0.0.1 only), auto-deny off, disable-vrfy = yes,
 /// allow-remote-view-of-groups = yes, allow-remote-mail-to-groups = no, disable-auth-reporting = yes.
 /// </summary>
-public class StrictPolicyTests(StrictPolicyFixture fixture) : IClassFixture<StrictPolicyFixture>
+public class StrictPolicyTests(StrictPolicyFixture fixture, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<StrictPolicyFixture>
 {
     private readonly ServerProcess _server = fixture.Server;
 
@@ -154,6 +154,38 @@ public class StrictPolicyTests(StrictPolicyFixture fixture) : IClassFixture<Stri
         Assert.DoesNotContain("xyzzy", _server.Output);
         Assert.DoesNotContain(Plain("fred@mail.e2e.test", "a-wrong-password-xyzzy"), _server.Output);
     }
+
+    [Fact]
+    public async Task A_wrong_password_takes_as_long_for_a_missing_account_as_for_an_existing_one()
+    {
+        // Alternating, each from an address of its own (so each failure waits the same first-failure delay).
+        var existing = new List<double>();
+        var missing = new List<double>();
+        for (int i = 0; i < 8; i++)
+        {
+            existing.Add(await TimeFailedAuthAsync("fred@mail.e2e.test"));
+            missing.Add(await TimeFailedAuthAsync($"nobody{i}@mail.e2e.test"));
+        }
+
+        // A user oracle needs a difference; the medians of the two may differ by scheduling noise
+        // only. (Measured: 140 ms apart when a missing account cost the default 600,000 rounds
+        // against fred's 1,000; a few ms apart since it costs what real accounts do.)
+        double difference = Math.Abs(Median(existing) - Median(missing));
+        output.WriteLine($"failed AUTH, median: existing account {Median(existing):F0} ms, missing account {Median(missing):F0} ms");
+        Assert.True(difference < 60, $"existing {string.Join(", ", existing.Select(t => t.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))} ms; missing {string.Join(", ", missing.Select(t => t.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))} ms");
+    }
+
+    private async Task<double> TimeFailedAuthAsync(string user)
+    {
+        await using RawSmtpClient client = await RawSmtpClient.ConnectAsync(_server.Port, RawSmtpClient.NextSourceAddress());
+        await client.ReadReplyAsync();
+        await client.CommandAsync("EHLO c.example");
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        Assert.Equal("535 5.7.8 authentication failed\r\n", await client.CommandAsync("AUTH PLAIN " + Plain(user, "a-wrong-password")));
+        return System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+    }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     private async Task<RawSmtpClient> Greeted()
     {

@@ -26,16 +26,20 @@ public static class PasswordHash
         return string.Create(CultureInfo.InvariantCulture, $"pbkdf2-sha256:{iterations}:{Convert.ToBase64String(salt)}:{Convert.ToBase64String(key)}");
     }
 
-    /// <summary>True when <paramref name="password"/> matches; false for a malformed or empty hash.</summary>
-    public static bool Verify(ReadOnlySpan<byte> hash, ReadOnlySpan<byte> password)
+    /// <summary>
+    /// True when <paramref name="password"/> matches; false for a malformed or empty hash (a
+    /// missing account, or one that cannot AUTH), which costs a derivation of
+    /// <paramref name="missingIterations"/> rounds: the count real hashes carry
+    /// (<see cref="TypicalIterations{TPolicy}"/>), so a missing account answers neither faster nor slower.
+    /// </summary>
+    public static bool Verify(ReadOnlySpan<byte> hash, ReadOnlySpan<byte> password, int missingIterations = DefaultIterations)
     {
         Span<byte> salt = stackalloc byte[64];
         Span<byte> expected = stackalloc byte[64];
         if (!TryParse(hash, out int iterations, salt, out int saltLength, expected, out int keyLength))
         {
-            // Same work as a real check, so a missing account does not answer faster.
             Span<byte> ignored = stackalloc byte[KeyLength];
-            Rfc2898DeriveBytes.Pbkdf2(password, "fastsmtp-no-such-user"u8, ignored, DefaultIterations, HashAlgorithmName.SHA256);
+            Rfc2898DeriveBytes.Pbkdf2(password, "fastsmtp-no-such-user-salt"u8, ignored, missingIterations, HashAlgorithmName.SHA256);
             return false;
         }
 
@@ -44,6 +48,47 @@ public static class PasswordHash
         bool equal = CryptographicOperations.FixedTimeEquals(actual[..keyLength], expected[..keyLength]);
         CryptographicOperations.ZeroMemory(actual);
         return equal;
+    }
+
+    /// <summary>The rounds a verification against <paramref name="hash"/> derives: its own count, or <paramref name="missingIterations"/>.</summary>
+    public static int IterationsFor(ReadOnlySpan<byte> hash, int missingIterations)
+    {
+        Span<byte> salt = stackalloc byte[64];
+        Span<byte> key = stackalloc byte[64];
+        return TryParse(hash, out int iterations, salt, out _, key, out _) ? iterations : missingIterations;
+    }
+
+    /// <summary>The iteration count most of the policy's users.txt hashes carry; <see cref="DefaultIterations"/> when none has one.</summary>
+    public static int TypicalIterations<TPolicy>()
+        where TPolicy : IPolicy => TypicalIterations(TPolicy.UserCount, TPolicy.UserHash);
+
+    /// <summary>A user's hash by entry number.</summary>
+    public delegate ReadOnlySpan<byte> HashOf(int entry);
+
+    /// <summary>The iteration count most of <paramref name="users"/> hashes carry (the higher on a tie); <see cref="DefaultIterations"/> when none has one.</summary>
+    public static int TypicalIterations(int users, HashOf hashOf)
+    {
+        var counts = new Dictionary<int, int>();
+        for (int entry = 0; entry < users; entry++)
+        {
+            int iterations = IterationsFor(hashOf(entry), 0);
+            if (iterations > 0)
+            {
+                counts[iterations] = counts.GetValueOrDefault(iterations) + 1;
+            }
+        }
+
+        int typical = DefaultIterations;
+        int most = 0;
+        foreach ((int iterations, int holders) in counts)
+        {
+            if (holders > most || (holders == most && iterations > typical))
+            {
+                (typical, most) = (iterations, holders);
+            }
+        }
+
+        return typical;
     }
 
     private static bool TryParse(ReadOnlySpan<byte> hash, out int iterations, Span<byte> salt, out int saltLength, Span<byte> key, out int keyLength)

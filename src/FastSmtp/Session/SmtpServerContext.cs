@@ -26,6 +26,9 @@ public sealed class SmtpServerContext
     /// <summary>The process's descriptor limit (ulimit -n), 0 where it is not known.</summary>
     public long DescriptorLimit { get; }
 
+    /// <summary>What verifying a missing account's password costs: as much as a real account's (no user oracle).</summary>
+    public int MissingAccountIterations { get; } = PasswordHash.TypicalIterations<CompiledPolicy>();
+
     /// <summary>The clock sessions wait on (AUTH's failure delay); tests give a fake one.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 

@@ -160,7 +160,7 @@ internal sealed partial class SmtpSession
         {
             LocalName name = user is null ? default : PolicyEngine<CompiledPolicy>.FindLocal(Encoding.UTF8.GetBytes(user));
             ReadOnlySpan<byte> hash = name.Kind == LocalNameKind.User ? CompiledPolicy.UserHash(name.Entry) : default;
-            valid = PasswordHash.Verify(hash, _authPassword.AsSpan(0, _authPasswordLength));
+            valid = PasswordHash.Verify(hash, _authPassword.AsSpan(0, _authPasswordLength), _server.MissingAccountIterations);
         }
         finally
         {

@@ -31,4 +31,23 @@ public class PasswordHashTests
     {
         Assert.NotEqual(PasswordHash.Create("same", 1000), PasswordHash.Create("same", 1000));
     }
+
+    [Fact]
+    public void A_missing_account_costs_the_rounds_most_real_accounts_cost()
+    {
+        string[] users = [PasswordHash.Create("a", 1000), "-", PasswordHash.Create("b", 1000), PasswordHash.Create("c", 2000)];
+
+        int typical = PasswordHash.TypicalIterations(users.Length, entry => Encoding.ASCII.GetBytes(users[entry]));
+
+        Assert.Equal(1000, typical);
+        Assert.Equal(PasswordHash.IterationsFor(Encoding.ASCII.GetBytes(users[0]), typical), PasswordHash.IterationsFor("-"u8, typical));
+        Assert.Equal(PasswordHash.IterationsFor(Encoding.ASCII.GetBytes(users[0]), typical), PasswordHash.IterationsFor(default, typical));
+    }
+
+    [Fact]
+    public void Without_any_hash_a_missing_account_costs_the_default_rounds()
+    {
+        Assert.Equal(PasswordHash.DefaultIterations, PasswordHash.TypicalIterations(1, _ => "-"u8));
+        Assert.Equal(PasswordHash.DefaultIterations, PasswordHash.TypicalIterations(0, _ => default));
+    }
 }
