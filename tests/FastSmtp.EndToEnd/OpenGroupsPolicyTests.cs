@@ -118,6 +118,9 @@ public class OpenGroupsPolicyTests(OpenGroupsPolicyFixture fixture) : IClassFixt
     [InlineData("Reply-To: nobody\r\nSubject: bad reply-to\r\n\r\nbody\r\n.\r\n", "550 5.7.1 sender address must be user@host\r\n")]
     [InlineData("Subject: folded\r\nReply-To: Fred\r\n <fred@partner.example>\r\n\r\nbody\r\n.\r\n", "250 2.0.0 Ok: queued as ")]
     [InlineData("Reply-To: fred@partner.example\r\n\r\nbody\r\n.\r\n", "250 2.0.0 Ok: queued as ")]
+    [InlineData("Reply-To: \"a@b\" <>\r\n\r\nbody\r\n.\r\n", "550 5.7.1 sender address must be user@host\r\n")]
+    [InlineData("Reply-To: (a@b) nobody\r\n\r\nbody\r\n.\r\n", "550 5.7.1 sender address must be user@host\r\n")]
+    [InlineData("Reply-To:\r\n fred@partner.example\r\n\r\nbody\r\n.\r\n", "250 2.0.0 Ok: queued as ")]
     public async Task Check_valid_sender_wants_a_reply_to_when_mail_from_is_empty(string message, string reply)
     {
         await using RawSmtpClient client = await Greeted();

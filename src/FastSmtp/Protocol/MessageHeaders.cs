@@ -1,4 +1,5 @@
 using System.Text;
+using MimeKit;
 
 namespace FastSmtp.Protocol;
 
@@ -6,11 +7,14 @@ namespace FastSmtp.Protocol;
 public static class MessageHeaders
 {
     /// <summary>
-    /// True when the header block (up to the first empty line) has a Reply-To field holding an
-    /// address of the form user@host. Folded lines are read as part of their field.
+    /// True when the header block (up to the first empty line) has a Reply-To field whose
+    /// address list (RFC 5322 3.4: unfolded, read by MimeKit's parser) holds a mailbox of the
+    /// form user@host. An "@" in a display name or a comment does not count.
     /// </summary>
     public static bool HasReplyToAddress(ReadOnlySpan<byte> message)
     {
+        byte[]? value = null;
+        int length = 0;
         bool inReplyTo = false;
         while (!message.IsEmpty)
         {
@@ -19,41 +23,39 @@ public static class MessageHeaders
             message = end < 0 ? default : message[(end + 2)..];
             if (line.IsEmpty)
             {
-                return false;
+                break;
             }
 
             bool continuation = line[0] is (byte)' ' or (byte)'\t';
             if (!continuation)
             {
-                inReplyTo = line.Length > 9 && Ascii.EqualsIgnoreCase(line[..9], "reply-to:"u8);
+                if (inReplyTo)
+                {
+                    // One field only: a second Reply-To is not read into the first.
+                    break;
+                }
+
+                inReplyTo = line.Length >= 9 && Ascii.EqualsIgnoreCase(line[..9], "reply-to:"u8);
                 line = inReplyTo ? line[9..] : default;
             }
 
-            if (inReplyTo && HoldsUserAtHost(line))
+            if (inReplyTo)
             {
-                return true;
+                // Unfolding (RFC 5322 2.2.3) removes the CRLF and keeps the white space after it.
+                value ??= new byte[message.Length + line.Length];
+                if (length + line.Length + 1 > value.Length)
+                {
+                    Array.Resize(ref value, (length + line.Length + 1) * 2);
+                }
+
+                line.CopyTo(value.AsSpan(length));
+                length += line.Length;
+                value[length++] = (byte)' ';
             }
         }
 
-        return false;
-    }
-
-    private static bool HoldsUserAtHost(ReadOnlySpan<byte> value)
-    {
-        int at = value.IndexOf((byte)'@');
-        while (at >= 0)
-        {
-            bool userBefore = at > 0 && value[at - 1] is not ((byte)' ' or (byte)'<' or (byte)'\t' or (byte)',');
-            bool hostAfter = at + 1 < value.Length && value[at + 1] is not ((byte)' ' or (byte)'>' or (byte)'\t' or (byte)',');
-            if (userBefore && hostAfter)
-            {
-                return true;
-            }
-
-            int next = value[(at + 1)..].IndexOf((byte)'@');
-            at = next < 0 ? -1 : at + 1 + next;
-        }
-
-        return false;
+        return value is not null
+            && InternetAddressList.TryParse(ParserOptions.Default, value, 0, length, out InternetAddressList? addresses)
+            && addresses.Mailboxes.Any(mailbox => mailbox.LocalPart.Length > 0 && mailbox.Domain.Length > 0);
     }
 }
