@@ -5,7 +5,7 @@ namespace FastSmtp.Protocol;
 /// <summary>
 /// Decodes the DATA stream (RFC 5321 4.1.1.4, 4.5.2) one buffer segment at a time: removes
 /// dot-stuffing, finds the end of data, and notes bare CR and bare LF (the SMTP smuggling
-/// defence). Only <c>&lt;CRLF&gt;.&lt;CRLF&gt;</c> ends the data: <c>&lt;LF&gt;.&lt;LF&gt;</c>,
+/// defence) and NUL (RFC 5321 4.5.2 allows none in text; FastSmtp offers no BINARYMIME). Only <c>&lt;CRLF&gt;.&lt;CRLF&gt;</c> ends the data: <c>&lt;LF&gt;.&lt;LF&gt;</c>,
 /// <c>&lt;LF&gt;.&lt;CRLF&gt;</c> and <c>&lt;CR&gt;.&lt;CR&gt;</c> do not. Its whole state is one
 /// enum, so a CRLF or a dot split across segments or reads decodes exactly as unsplit input.
 /// </summary>
@@ -14,6 +14,7 @@ public struct DataDecoder
     private const byte ByteCR = (byte)'\r';
     private const byte ByteLF = (byte)'\n';
     private const byte ByteDot = (byte)'.';
+    private const byte ByteNul = 0;
 
     private State _state;
 
@@ -29,11 +30,15 @@ public struct DataDecoder
     /// <summary>True once the content held a CR not followed by LF, or an LF not preceded by CR.</summary>
     public bool SawBareLineEnding { get; private set; }
 
+    /// <summary>True once the content held a NUL octet.</summary>
+    public bool SawNul { get; private set; }
+
     /// <summary>Prepares for a new message: data starts at the beginning of a line.</summary>
     public void Reset()
     {
         _state = State.LineStart;
         SawBareLineEnding = false;
+        SawNul = false;
     }
 
     /// <summary>
@@ -73,7 +78,7 @@ public struct DataDecoder
                 case State.InLine:
                 {
                     // PERF: the common case is a run of plain text; find its end vectorised.
-                    int index = span[i..].IndexOfAny(ByteCR, ByteLF);
+                    int index = span[i..].IndexOfAny(ByteCR, ByteLF, ByteNul);
                     if (index < 0)
                     {
                         sink.Append(span[i..]);
@@ -81,7 +86,14 @@ public struct DataDecoder
                     }
 
                     int at = i + index;
-                    if (span[at] == ByteLF)
+                    if (span[at] == ByteNul)
+                    {
+                        // Noted and kept: the message is refused at its end, as for a bare line ending.
+                        SawNul = true;
+                        sink.Append(span[i..(at + 1)]);
+                        i = at + 1;
+                    }
+                    else if (span[at] == ByteLF)
                     {
                         SawBareLineEnding = true;
                         sink.Append(span[i..(at + 1)]);

@@ -1,8 +1,9 @@
 namespace FastSmtp.Protocol;
 
 /// <summary>
-/// Checks BDAT content for bare CR or LF. BDAT carries no dot-stuffing, but a message relayed
-/// later over DATA must not hold a line ending the next hop could read differently.
+/// Checks BDAT content for bare CR or LF, and NUL. BDAT carries no dot-stuffing, but a message
+/// relayed later over DATA must not hold a line ending the next hop could read differently, nor
+/// (without BINARYMIME, which FastSmtp does not offer) a NUL.
 /// </summary>
 public struct LineEndingValidator
 {
@@ -10,10 +11,13 @@ public struct LineEndingValidator
 
     public bool SawBareLineEnding { get; private set; }
 
+    public bool SawNul { get; private set; }
+
     public void Reset()
     {
         _pendingCR = false;
         SawBareLineEnding = false;
+        SawNul = false;
     }
 
     public void Check(ReadOnlySpan<byte> content)
@@ -33,14 +37,18 @@ public struct LineEndingValidator
                 SawBareLineEnding = true;
             }
 
-            int index = content[i..].IndexOfAny((byte)'\r', (byte)'\n');
+            int index = content[i..].IndexOfAny((byte)'\r', (byte)'\n', (byte)0);
             if (index < 0)
             {
                 return;
             }
 
             i += index;
-            if (content[i] == (byte)'\n')
+            if (content[i] == 0)
+            {
+                SawNul = true;
+            }
+            else if (content[i] == (byte)'\n')
             {
                 SawBareLineEnding = true;
             }

@@ -25,6 +25,7 @@ internal static class SmtpReplies
     public static ReadOnlySpan<byte> SenderMustBeUserAtHost => "550 5.7.1 sender address must be user@host\r\n"u8;
 
     public static ReadOnlySpan<byte> BareLineFeedInCommand => "500 5.5.2 Error: command line must end with <CR><LF>\r\n"u8;
+    public static ReadOnlySpan<byte> NulInMessage => "550 5.6.0 message refused: NUL in message content\r\n"u8;
     public static ReadOnlySpan<byte> BareLineEndingInMessage => "550 5.6.0 message refused: bare <CR> or <LF> in message content\r\n"u8;
     public static ReadOnlySpan<byte> UnknownCommand => "500 5.5.2 Error: command not recognized\r\n"u8;
     public static ReadOnlySpan<byte> NotImplemented => "502 5.5.1 Error: command not implemented\r\n"u8;

@@ -126,10 +126,10 @@ internal sealed partial class SmtpSession
         {
             RefuseForStorage();
         }
-        else if (_decoder.SawBareLineEnding)
+        else if (_decoder.SawBareLineEnding || _decoder.SawNul)
         {
             // SMTP smuggling defence: such a message is never queued, so never relayed.
-            Refuse(SmtpReplies.BareLineEndingInMessage);
+            Refuse(_decoder.SawBareLineEnding ? SmtpReplies.BareLineEndingInMessage : SmtpReplies.NulInMessage);
             ResetTransaction();
         }
         else
@@ -197,9 +197,9 @@ internal sealed partial class SmtpSession
         {
             RefuseForStorage();
         }
-        else if (_chunkValidator.SawBareLineEnding)
+        else if (_chunkValidator.SawBareLineEnding || _chunkValidator.SawNul)
         {
-            Refuse(SmtpReplies.BareLineEndingInMessage);
+            Refuse(_chunkValidator.SawBareLineEnding ? SmtpReplies.BareLineEndingInMessage : SmtpReplies.NulInMessage);
             ResetTransaction();
         }
         else

@@ -108,6 +108,25 @@ public class DataDecoderTests
         Assert.False(bare);
     }
 
+    [Theory]
+    [InlineData("a\0b\r\n.\r\n", true)]
+    [InlineData("\0\r\n.\r\n", true)]
+    [InlineData(".\0\r\n.\r\n", true)]
+    [InlineData("no nul\r\n.\r\n", false)]
+    public void A_nul_is_noted_wherever_the_input_is_split(string wire, bool nul)
+    {
+        byte[] bytes = Encoding.ASCII.GetBytes(wire);
+        for (int cut = 1; cut < bytes.Length; cut++)
+        {
+            var decoder = new DataDecoder();
+            decoder.Reset();
+            var sink = new StringSink(new StringBuilder());
+            Assert.True(decoder.Decode(Segments.Split(bytes, cut), ref sink, out _));
+            Assert.Equal(nul, decoder.SawNul);
+            Assert.False(decoder.SawBareLineEnding);
+        }
+    }
+
     private static (bool Ended, string Decoded, long Consumed, bool SawBare) Decode(ReadOnlySequence<byte> input)
     {
         var decoder = new DataDecoder();

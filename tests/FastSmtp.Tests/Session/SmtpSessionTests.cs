@@ -258,6 +258,32 @@ public class SmtpSessionTests
     }
 
     [Fact]
+    public async Task A_message_holding_a_nul_is_refused_and_not_stored()
+    {
+        await using var session = new SessionHarness();
+        await session.GreetAsync();
+        await session.SendAsync("MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n");
+        await session.ReadRepliesAsync(3);
+
+        await session.SendAsync("Subject: x\r\n\r\nnul\0here\r\n.\r\n");
+
+        Assert.Equal("550 5.6.0 message refused: NUL in message content\r\n", await session.ReadReplyAsync());
+        Assert.Empty(session.Store.Messages);
+    }
+
+    [Fact]
+    public async Task Bdat_content_holding_a_nul_is_refused()
+    {
+        await using var session = new SessionHarness();
+        await session.GreetAsync();
+
+        await session.SendAsync("MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nBDAT 5 LAST\r\na\0b\r\n");
+
+        Assert.Equal("550 5.6.0 message refused: NUL in message content\r\n", (await session.ReadRepliesAsync(3))[2]);
+        Assert.Empty(session.Store.Messages);
+    }
+
+    [Fact]
     public async Task Bdat_chunks_make_one_message()
     {
         await using var session = new SessionHarness();
