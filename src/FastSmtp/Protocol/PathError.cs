@@ -16,4 +16,7 @@ public enum PathError : byte
 
     /// <summary>Local part over 64 octets, domain over 255, or path over 256 (RFC 5321 4.5.3.1).</summary>
     TooLong,
+
+    /// <summary>Octets that are not UTF-8 (RFC 6531 allows UTF-8 only): never looked up, never passed on.</summary>
+    NotUtf8,
 }

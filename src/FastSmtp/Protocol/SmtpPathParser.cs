@@ -159,6 +159,11 @@ public static class SmtpPathParser
     /// <summary>RFC 5321 4.1.2 Mailbox = Local-part "@" ( Domain / address-literal ), UTF-8 allowed (RFC 6531).</summary>
     public static PathError ValidateMailbox(ReadOnlySpan<byte> mailbox)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(mailbox))
+        {
+            return PathError.NotUtf8;
+        }
+
         int at = mailbox.LastIndexOf((byte)'@');
         if (at <= 0 || at == mailbox.Length - 1)
         {

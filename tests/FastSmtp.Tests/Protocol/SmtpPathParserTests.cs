@@ -63,6 +63,20 @@ public class SmtpPathParserTests
         Assert.Equal(expected, SmtpPathParser.TryParseMailFrom(Encoding.UTF8.GetBytes(arguments), out _, out _));
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0xFF, 0xFE })]
+    [InlineData(new byte[] { 0xC3 })]
+    [InlineData(new byte[] { 0xC0, 0xAF })]
+    [InlineData(new byte[] { 0xED, 0xA0, 0x80 })]
+    public void Refuses_a_mailbox_that_is_not_utf8(byte[] invalid)
+    {
+        byte[] local = [.. "MAIL FROM:<"u8[5..], .. invalid, .. "@remote.test>"u8];
+        byte[] domain = [.. "TO:<fred@wid"u8, .. invalid, .. "get.example>"u8];
+
+        Assert.Equal(PathError.NotUtf8, SmtpPathParser.TryParseMailFrom(local, out _, out _));
+        Assert.Equal(PathError.NotUtf8, SmtpPathParser.TryParseRcptTo(domain, out _, out _));
+    }
+
     [Fact]
     public void Refuses_the_null_path_as_a_recipient()
     {

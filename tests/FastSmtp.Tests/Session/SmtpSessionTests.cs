@@ -258,6 +258,20 @@ public class SmtpSessionTests
     }
 
     [Fact]
+    public async Task An_address_that_is_not_utf8_is_refused_even_with_smtputf8()
+    {
+        await using var session = new SessionHarness();
+        await session.GreetAsync();
+
+        await session.SendAsync([.. "MAIL FROM:<"u8, 0xFF, 0xFE, .. "@remote.test> SMTPUTF8\r\n"u8]);
+        Assert.Equal("501 5.1.7 Bad sender address syntax\r\n", await session.ReadReplyAsync());
+        await session.SendAsync("MAIL FROM:<a@b.example> SMTPUTF8\r\n");
+        Assert.StartsWith("250", await session.ReadReplyAsync());
+        await session.SendAsync([.. "RCPT TO:<c@d"u8, 0xC3, .. ".example>\r\n"u8]);
+        Assert.Equal("501 5.1.3 Bad recipient address syntax\r\n", await session.ReadReplyAsync());
+    }
+
+    [Fact]
     public async Task A_message_holding_a_nul_is_refused_and_not_stored()
     {
         await using var session = new SessionHarness();
