@@ -1,3 +1,4 @@
+using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text;
 using FastSmtp.Metrics;
@@ -159,6 +160,20 @@ public sealed partial class DeliveryAgent
         }
     }
 
+    /// <summary>
+    /// Whether a report may carry the message itself (RET=FULL): not when it came from an
+    /// unauthenticated client outside relay.txt and the report would leave the local domains.
+    /// Otherwise anyone could mail content to a forged sender through this server, with
+    /// NOTIFY=SUCCESS or to a failing recipient, even under relay = none (DSN reflection).
+    /// Postfix returns the content in that case too; here only the headers go back.
+    /// </summary>
+    private static bool ContentMayReturn(SpooledMessage original)
+    {
+        bool trusted = original.Protocol is MessageProtocol.Esmtpa or MessageProtocol.Esmtpsa
+            || (IPAddress.TryParse(original.ClientAddress, out IPAddress? client) && PolicyEngine<CompiledPolicy>.RelayLine(client) != 0);
+        return trusted || IsLocal(original.MailFrom);
+    }
+
     private void ScheduleNext(QueueEntry entry)
     {
         if (entry.IsDone)
@@ -208,7 +223,7 @@ public sealed partial class DeliveryAgent
         }
 
         if (original is null || original.MailFrom.Length == 0 || reported.Count == 0
-            || BounceBuilder.Build(loaded!.WithBody(), reported, Hostname, DateTimeOffset.UtcNow) is not { } report)
+            || BounceBuilder.Build(ContentMayReturn(original) ? loaded!.WithBody() : loaded!.WithBody() with { Return = DsnReturn.Headers }, reported, Hostname, DateTimeOffset.UtcNow) is not { } report)
         {
             return true;
         }
