@@ -163,18 +163,25 @@ public class SpoolTests
         using var directory = new TempDirectory();
         using var spool = new Spool(directory.Path, NullLogger<Spool>.Instance);
         PendingMessage[] messages = Enumerable.Range(0, 100).Select(i => NewMessage("a@a.example", [$"r{i}@b.example"], "x\r\n")).ToArray();
-
-        var work = new List<Task>();
-        foreach (PendingMessage message in messages)
+        foreach (PendingMessage message in messages[..50])
         {
-            work.Add(spool.CommitAsync(message).AsTask());
-            work.Add(spool.RecordAsync([new RecipientStateChange(message.QueueId, 0, RecipientState.Delivered, 1, default, null)]));
+            await spool.CommitAsync(message);
+        }
+
+        // States are recorded for committed messages only (the delivery side hears of a message
+        // once it is durable): those of the first half ride with the second half's commits.
+        long batchesBefore = spool.CommittedBatches;
+        var work = new List<Task>();
+        for (int i = 0; i < 50; i++)
+        {
+            work.Add(spool.CommitAsync(messages[50 + i]).AsTask());
+            work.Add(spool.RecordAsync([new RecipientStateChange(messages[i].QueueId, 0, RecipientState.Delivered, 1, default, null)]));
         }
 
         await Task.WhenAll(work);
 
-        Assert.True(spool.CommittedBatches < 200, $"{spool.CommittedBatches} fsyncs for 200 writes");
-        Assert.Empty(SpoolReader.ReadQueue(directory.Path));
+        Assert.True(spool.CommittedBatches - batchesBefore < 100, $"{spool.CommittedBatches - batchesBefore} fsyncs for 100 writes");
+        Assert.Equal(messages[50..].Select(m => m.QueueId.Value).Order(), SpoolReader.ReadQueue(directory.Path).Select(r => r.QueueId.Value).Order());
     }
 
     [Fact]
