@@ -119,6 +119,7 @@ public sealed partial class DeliveryAgent : BackgroundService
         {
             Start(entry);
         }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             TimeSpan wait = StartDue();

@@ -197,7 +197,10 @@ public sealed partial class Spool : IMessageStore, IDisposable
             return 0;
         }
 
-        return await Enqueue(new StateBatch([], move)) == CommitResult.Committed ? move.Count : 0;
+        // Counted after the commit: a record that could not be read stays where it was, and
+        // counting it as moved would have the caller try the same segment again at once.
+        long oldest = move[0].Segment;
+        return await Enqueue(new StateBatch([], move)) == CommitResult.Committed ? move.Count(entry => entry.Segment != oldest) : 0;
     }
 
     /// <summary>Messages still queued and the age of the oldest, for the queue gauges.</summary>

@@ -96,6 +96,38 @@ public class SpoolFaultTests(ITestOutputHelper output)
         Assert.Contains(SpoolReader.ReadMessages(directory.Path), m => m.QueueId == after.QueueId);
     }
 
+    [Fact]
+    public async Task Compaction_that_cannot_read_a_message_reports_nothing_moved_and_moves_it_once_it_can()
+    {
+        using var directory = new TempDirectory(onTmpfs: true);
+        var files = new FaultyFileSystem();
+        using var spool = new Spool(directory.Path, new RecordingLogger<Spool>(), segmentRolloverLength: 1, files: files, time: new FakeTimeProvider(DateTimeOffset.UtcNow));
+        var entries = new List<QueueEntry>();
+        spool.Committed += entries.Add;
+        foreach (int i in Enumerable.Range(0, 4))
+        {
+            Assert.Equal(CommitResult.Committed, await spool.CommitAsync(SpoolTests.NewMessage("a@a.example", ["b@b.example"], $"m{i}\r\n")));
+        }
+
+        foreach (QueueEntry done in entries.Skip(1))
+        {
+            spool.Retire(done);
+        }
+
+        int segments = spool.SegmentCount;
+        files.Persistent = true;
+        files.FailAt = files.Calls + 1;
+
+        // The old record cannot be read: nothing moved, so the caller's loop ends instead of spinning.
+        Assert.Equal(0, await spool.CompactAsync(maxSegments: 2));
+        Assert.Equal(segments, spool.SegmentCount);
+
+        files.Clear();
+        Assert.Equal(1, await spool.CompactAsync(maxSegments: 2));
+        Assert.True(spool.SegmentCount < segments);
+        Assert.Equal("m0\r\n", Encoding.ASCII.GetString(spool.ReadMessage(entries[0]).Body));
+    }
+
     /// <summary>The scripted workload, with a model of what each caller was told.</summary>
     private sealed class Workload(FaultyFileSystem files) : IDisposable
     {
