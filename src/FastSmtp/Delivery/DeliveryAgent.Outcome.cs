@@ -164,8 +164,8 @@ public sealed partial class DeliveryAgent
     /// Whether a report may carry the message itself (RET=FULL): not when it came from an
     /// unauthenticated client outside relay.txt and the report would leave the local domains.
     /// Otherwise anyone could mail content to a forged sender through this server, with
-    /// NOTIFY=SUCCESS or to a failing recipient, even under relay = none (DSN reflection).
-    /// Postfix returns the content in that case too; here only the headers go back.
+    /// NOTIFY=SUCCESS or to a failing recipient, even under relay = none (DSN reflection): only
+    /// the headers go back.
     /// </summary>
     private static bool ContentMayReturn(SpooledMessage original)
     {
@@ -222,8 +222,18 @@ public sealed partial class DeliveryAgent
             }
         }
 
-        if (original is null || original.MailFrom.Length == 0 || reported.Count == 0
-            || BounceBuilder.Build(ContentMayReturn(original) ? loaded!.WithBody() : loaded!.WithBody() with { Return = DsnReturn.Headers }, reported, Hostname, DateTimeOffset.UtcNow) is not { } report)
+        if (original is null || original.MailFrom.Length == 0 || reported.Count == 0)
+        {
+            return true;
+        }
+
+        SpooledMessage returned = loaded!.WithBody();
+        if (!ContentMayReturn(original))
+        {
+            returned = returned with { Return = DsnReturn.Headers };
+        }
+
+        if (BounceBuilder.Build(returned, reported, Hostname, DateTimeOffset.UtcNow) is not { } report)
         {
             return true;
         }

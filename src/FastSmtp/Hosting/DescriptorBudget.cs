@@ -38,13 +38,11 @@ internal static partial class DescriptorBudget
             return 0;
         }
 
-        Span<ulong> limits = stackalloc ulong[2];
         unsafe
         {
-            fixed (ulong* pointer = limits)
-            {
-                return GetRLimit(ResourceOpenFiles, pointer) == 0 && limits[0] < long.MaxValue ? (long)limits[0] : 0;
-            }
+            // struct rlimit { rlim_t soft, hard; }: the soft limit is the one that bites.
+            ulong* limits = stackalloc ulong[2];
+            return GetRLimit(ResourceOpenFiles, limits) == 0 && limits[0] < long.MaxValue ? (long)limits[0] : 0;
         }
     }
 

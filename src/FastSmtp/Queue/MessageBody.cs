@@ -107,7 +107,7 @@ public sealed class MessageBody : IDisposable
                 {
                     _files!.Delete(_filePath);
                 }
-                catch (IOException)
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
                 {
                     // Left for the spool's next start, which deletes body files no message owns.
                 }

@@ -108,9 +108,6 @@ internal sealed class SegmentLog : IDisposable
         _tailInDoubt = false;
     }
 
-    /// <summary>A failed append left bytes that <see cref="Repair"/> has not yet cut off.</summary>
-    public bool NeedsRepair => _tailInDoubt;
-
     /// <summary>Past the rollover length, the prepared next segment becomes the head. Returns whether it did.</summary>
     public bool RollOverIfFull()
     {

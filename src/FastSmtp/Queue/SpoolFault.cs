@@ -7,7 +7,7 @@ public sealed record SpoolFault(CommitResult Result, string Reason)
     public string Summary => Result == CommitResult.InsufficientStorage ? "spool full" : "spool error: " + Reason;
 
     /// <summary>ENOSPC and quota errors: the client is told 452 (RFC 5321 4.5.3.1.10), not 451.</summary>
-    public static bool IsDiskFull(Exception exception) =>
+    private static bool IsDiskFull(Exception exception) =>
         exception is IOException && (exception.HResult & 0xFFFF) is 28 /* ENOSPC */ or 122 /* EDQUOT */ or 112 /* ERROR_DISK_FULL */;
 
     /// <summary>What a client is told when <paramref name="exception"/> kept its message off the disk.</summary>

@@ -17,8 +17,6 @@ internal sealed class SpoolIndex
 
     public int SegmentCount => _bySegment.Count;
 
-    public int MessageCount => _byId.Count;
-
     /// <summary>A segment file that exists on disk, whether or not it holds anything yet.</summary>
     public void AddSegment(long segment) => _bySegment.TryAdd(segment, []);
 

@@ -37,8 +37,6 @@ internal sealed class FaultyFileSystem : ISpoolFileSystem
     /// <summary>The fault is over: later calls go through.</summary>
     public void Clear() => _cleared = true;
 
-    public bool Faulting => Failures > 0 && Persistent && !_cleared;
-
     public SafeFileHandle Open(string path, FileMode mode, FileAccess access, FileShare share)
     {
         Step("open " + Path.GetFileName(path));
