@@ -45,6 +45,15 @@ internal sealed class RawSmtpClient : SmtpTestClient, IAsyncDisposable
         return $"127.0.{1 + (n / 250)}.{1 + (n % 250)}";
     }
 
+    private static int s_nextNetwork;
+
+    /// <summary>A loopback address in a /24 of its own (127.1.0.1, 127.1.1.1, ...): for what the server counts per network, as AUTH failures.</summary>
+    public static string NextNetworkAddress()
+    {
+        int n = Interlocked.Increment(ref s_nextNetwork);
+        return $"127.{1 + (n / 250)}.{n % 250}.1";
+    }
+
     public override async Task SendAsync(byte[] bytes)
     {
         await _stream.WriteAsync(bytes);

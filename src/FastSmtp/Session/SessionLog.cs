@@ -23,6 +23,9 @@ internal static partial class SessionLog
     [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "AUTH failed for {ClientIp} ({Failures} failures from this address)")]
     public static partial void AuthenticationFailed(ILogger logger, string clientIp, int failures);
 
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "AUTH from {ClientIp} not verified: too many verifications in progress")]
+    public static partial void AuthenticationBusy(ILogger logger, string clientIp);
+
     [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Auto-denied {ClientIp} until restart: command line over 512 octets")]
     public static partial void AutoDenied(ILogger logger, string clientIp);
 

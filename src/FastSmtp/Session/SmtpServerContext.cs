@@ -29,7 +29,7 @@ public sealed class SmtpServerContext
     /// <summary>What verifying a missing account's password costs: as much as a real account's (no user oracle).</summary>
     public int MissingAccountIterations { get; } = PasswordHash.TypicalIterations<CompiledPolicy>();
 
-    /// <summary>The clock sessions wait on (AUTH's failure delay); tests give a fake one.</summary>
+    /// <summary>The clock sessions wait on (AUTH's throttle delay); tests give a fake one.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     public SmtpServerContext(IOptions<SmtpServerOptions> options, IMessageStore store, ILoggerFactory loggerFactory, AutoDenyList? autoDeny = null, AuthFailureThrottle? authFailures = null, MailRouter? router = null, DnsResolver? dns = null)
@@ -168,6 +168,9 @@ public sealed class SmtpServerContext
 
     /// <summary>Failed AUTH attempts per client IP.</summary>
     public AuthFailureThrottle AuthFailures { get; }
+
+    /// <summary>Password verifications: a few at a time, the rest queued briefly or told to come back.</summary>
+    public PasswordVerificationGate PasswordVerifications { get; init; } = new();
 
     /// <summary>
     /// The EHLO reply: STARTTLS while a certificate is configured and the session is not yet

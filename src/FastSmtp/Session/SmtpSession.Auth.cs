@@ -8,7 +8,7 @@ namespace FastSmtp.Session;
 
 internal sealed partial class SmtpSession
 {
-    /// <summary>SPEC.md section 5: AUTH continuation lines may be up to 12288 octets.</summary>
+    /// <summary>AUTH continuation lines may be up to 12288 octets (a long initial response or token).</summary>
     public const int MaxAuthLineLength = 12288;
 
     private AuthStep _authStep;
@@ -17,7 +17,7 @@ internal sealed partial class SmtpSession
     private byte[]? _authPassword;
     private int _authPasswordLength;
 
-    /// <summary>AUTH may be used after STARTTLS, or on a loopback connection (SPEC.md section 6).</summary>
+    /// <summary>AUTH may be used after STARTTLS, or on a loopback connection: a password never crosses a network in clear.</summary>
     private bool AuthAllowed => _tls is not null || System.Net.IPAddress.IsLoopback(_client);
 
     private void OnAuth(ReadOnlySpan<byte> arguments)
@@ -151,16 +151,39 @@ internal sealed partial class SmtpSession
         _authPasswordLength = password.Length;
     }
 
-    /// <summary>Checks the credentials against users.txt's hash; a failure is slowed down and counted per IP.</summary>
+    /// <summary>
+    /// Checks the credentials against users.txt's hash. The throttle is asked first (an address
+    /// or network with failures waits before any work is done), then the verification waits its
+    /// turn at the gate; a failure is counted for the address and its network.
+    /// </summary>
     private async ValueTask AuthenticateAsync()
     {
-        bool valid;
         string? user = _authUser;
+        bool valid;
         try
         {
-            LocalName name = user is null ? default : PolicyEngine<CompiledPolicy>.FindLocal(Encoding.UTF8.GetBytes(user));
-            ReadOnlySpan<byte> hash = name.Kind == LocalNameKind.User ? CompiledPolicy.UserHash(name.Entry) : default;
-            valid = PasswordHash.Verify(hash, _authPassword.AsSpan(0, _authPasswordLength), _server.MissingAccountIterations);
+            TimeSpan delay = _server.AuthFailures.DelayBefore(_client);
+            if (delay > TimeSpan.Zero)
+            {
+                try
+                {
+                    await Task.Delay(delay, _server.Time, _stopping);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The server is stopping: the attempt is answered now, and the session ends after it.
+                }
+            }
+
+            using IDisposable? turn = await _server.PasswordVerifications.EnterAsync(_stopping);
+            if (turn is null)
+            {
+                SessionLog.AuthenticationBusy(_server.Logger, _clientAddress);
+                Refuse("454 4.7.0 Temporary authentication failure, try again later\r\n"u8);
+                return;
+            }
+
+            valid = Verify(user);
         }
         finally
         {
@@ -175,18 +198,17 @@ internal sealed partial class SmtpSession
             return;
         }
 
-        TimeSpan delay = _server.AuthFailures.Fail(_client);
+        _server.AuthFailures.Fail(_client);
         SessionLog.AuthenticationFailed(_server.Logger, _clientAddress, _server.AuthFailures.Failures(_client));
-        try
-        {
-            await Task.Delay(delay, _server.Time, _stopping);
-        }
-        catch (OperationCanceledException)
-        {
-            // The server is stopping: the refusal goes out now, and the session ends after it.
-        }
-
         Refuse("535 5.7.8 authentication failed\r\n"u8);
+    }
+
+    /// <summary>The password against the user's hash; a missing account costs the same derivation as a real one.</summary>
+    private bool Verify(string? user)
+    {
+        LocalName name = user is null ? default : PolicyEngine<CompiledPolicy>.FindLocal(Encoding.UTF8.GetBytes(user));
+        ReadOnlySpan<byte> hash = name.Kind == LocalNameKind.User ? CompiledPolicy.UserHash(name.Entry) : default;
+        return PasswordHash.Verify(hash, _authPassword.AsSpan(0, _authPasswordLength), _server.MissingAccountIterations);
     }
 
     private void EndAuthExchange()

@@ -7,62 +7,105 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace FastSmtp.Tests.Session;
 
-/// <summary>A failed AUTH is answered after its delay, on the server's clock, and a stopping server does not wait it out.</summary>
+/// <summary>
+/// An AUTH attempt waits out its throttle delay on the server's clock before it asks for a turn
+/// to verify; with no turn to be had it is answered 454 and nothing is verified or counted.
+/// </summary>
 public class AuthDelayTests
 {
     private static readonly string WrongPassword = "AUTH PLAIN " + Convert.ToBase64String(Encoding.ASCII.GetBytes("\0nobody@localhost\0wrong")) + "\r\n";
 
+    private const string Busy = "454 4.7.0 Temporary authentication failure, try again later\r\n";
+
     [Fact]
-    public async Task A_failed_auth_is_answered_only_once_the_servers_clock_has_passed_its_delay()
+    public async Task An_attempt_from_a_throttled_address_is_answered_only_once_the_servers_clock_has_passed_its_delay()
     {
         var time = new FakeTimeProvider();
-        await using SessionHarness session = await FailAuthAsync(time);
-        string? reply = null;
-        for (int i = 0; i < 20 && reply is null; i++)
-        {
-            time.Advance(TimeSpan.FromSeconds(1));
-            try
-            {
-                reply = await session.ReadReplyAsync(TimeSpan.FromMilliseconds(100));
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
+        await using SessionHarness session = await SendWhileThrottledAsync(Server(time, FailedTwentyTimes(time)));
 
-        Assert.Equal("535 5.7.8 authentication failed\r\n", reply);
+        Assert.Equal("535 5.7.8 authentication failed\r\n", await AdvanceUntilAnsweredAsync(session, time));
+        Assert.Equal(21, session.Server.AuthFailures.Failures(System.Net.IPAddress.Loopback));
     }
 
     [Fact]
-    public async Task A_stopping_server_answers_a_failed_auth_without_waiting_out_the_delay()
+    public async Task A_stopping_server_tells_a_throttled_attempt_to_come_back_without_waiting_out_the_delay()
     {
-        await using SessionHarness session = await FailAuthAsync(new FakeTimeProvider());
+        var time = new FakeTimeProvider();
+        AuthFailureThrottle failures = FailedTwentyTimes(time);
+        await using SessionHarness session = await SendWhileThrottledAsync(Server(time, failures));
 
         session.StopServer();
 
-        // Well inside the 10 s the delay would have taken.
-        Assert.Equal("535 5.7.8 authentication failed\r\n", await session.ReadReplyAsync(TimeSpan.FromSeconds(5)));
+        // Well inside the 10 s the delay would have taken; nothing verified, nothing counted.
+        Assert.Equal(Busy, await session.ReadReplyAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(20, failures.Failures(System.Net.IPAddress.Loopback));
     }
 
-    /// <summary>A session that has sent a wrong password and, 300 ms later, still has no answer: it waits on <paramref name="time"/>.</summary>
-    private static async Task<SessionHarness> FailAuthAsync(TimeProvider time)
+    [Fact]
+    public async Task The_throttle_is_consulted_before_the_gate_and_a_full_gate_answers_454_without_counting_a_failure()
     {
-        var session = new SessionHarness(server: Server(time));
+        var time = new FakeTimeProvider();
+        var gate = new PasswordVerificationGate(time, concurrency: 1, queueLength: 1, queueTimeout: TimeSpan.FromSeconds(3));
+        using IDisposable? held = await gate.EnterAsync(CancellationToken.None);
+        Assert.NotNull(held);
+        AuthFailureThrottle failures = FailedTwentyTimes(time);
+        await using SessionHarness session = await SendWhileThrottledAsync(Server(time, failures, gate));
+
+        // 10 s of throttle, then 3 s in the gate's queue behind the turn this test holds.
+        Assert.Equal(Busy, await AdvanceUntilAnsweredAsync(session, time));
+        Assert.Equal(20, failures.Failures(System.Net.IPAddress.Loopback));
+        Assert.True(time.GetUtcNow() - FakeStart >= TimeSpan.FromSeconds(13), $"answered after {time.GetUtcNow() - FakeStart}");
+
+        // The session goes on, and a later attempt is verified once a turn is free.
+        held!.Dispose();
+        await session.SendAsync(WrongPassword);
+        Assert.Equal("535 5.7.8 authentication failed\r\n", await AdvanceUntilAnsweredAsync(session, time));
+    }
+
+    private static readonly DateTimeOffset FakeStart = new FakeTimeProvider().GetUtcNow();
+
+    private static AuthFailureThrottle FailedTwentyTimes(TimeProvider time)
+    {
+        var failures = new AuthFailureThrottle(time);
+        for (int i = 0; i < 20; i++)
+        {
+            failures.Fail(System.Net.IPAddress.Loopback);
+        }
+
+        return failures;
+    }
+
+    /// <summary>A session that has sent a wrong password and, 300 ms later, still has no answer: it waits on the fake clock.</summary>
+    private static async Task<SessionHarness> SendWhileThrottledAsync(SmtpServerContext server)
+    {
+        var session = new SessionHarness(server: server);
         await session.GreetAsync();
         await session.SendAsync(WrongPassword);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => session.ReadReplyAsync(TimeSpan.FromMilliseconds(300)));
         return session;
     }
 
-    /// <summary>A server whose throttle has counted twenty failures from 127.0.0.1: the next waits 10 s, its longest delay.</summary>
-    private static SmtpServerContext Server(TimeProvider time)
+    private static async Task<string?> AdvanceUntilAnsweredAsync(SessionHarness session, FakeTimeProvider time)
     {
-        var failures = new AuthFailureThrottle();
-        for (int i = 0; i < 20; i++)
+        for (int i = 0; i < 40; i++)
         {
-            failures.Fail(System.Net.IPAddress.Loopback);
+            time.Advance(TimeSpan.FromSeconds(1));
+            try
+            {
+                return await session.ReadReplyAsync(TimeSpan.FromMilliseconds(100));
+            }
+            catch (OperationCanceledException)
+            {
+            }
         }
 
-        return new(Options.Create(new SmtpServerOptions { Hostname = "mx.test" }), new CapturingStore(), NullLoggerFactory.Instance, authFailures: failures) { Time = time };
+        return null;
     }
+
+    private static SmtpServerContext Server(TimeProvider time, AuthFailureThrottle failures, PasswordVerificationGate? gate = null) =>
+        new(Options.Create(new SmtpServerOptions { Hostname = "mx.test" }), new CapturingStore(), NullLoggerFactory.Instance, authFailures: failures)
+        {
+            Time = time,
+            PasswordVerifications = gate ?? new PasswordVerificationGate(time),
+        };
 }

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# An honest client's latency while many clients flood AUTH (bench/load/auth-flood.py), against
+# FastSmtp built in Release with the default policy (no users with hashes: every attempt costs a
+# full verification at the default iteration count).
+#
+#   bench/load/auth-flood.sh [--flooders "0 30"] [--seconds 20]
+#
+# Loopback only; stops what it starts.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+flooders="0 30"
+seconds=20
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --flooders) flooders=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+work=$(mktemp -d)
+server=""
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+dotnet build src/FastSmtp -c Release -o "$work/fastsmtp" -v quiet -nologo >/dev/null
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+dotnet "$work/fastsmtp/FastSmtp.dll" --listen "127.0.0.1:$port" --spool "$work/spool" --mail-dir "$work/mail" \
+  --max-connections-per-minute 0 >"$work/server.log" 2>&1 &
+server=$!
+for _ in $(seq 1 100); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $port)).close()" 2>/dev/null && break; sleep 0.1; done
+
+for n in $flooders; do
+  python3 bench/load/auth-flood.py "$port" "$n" "$seconds"
+done
