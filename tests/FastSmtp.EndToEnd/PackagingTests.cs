@@ -37,6 +37,15 @@ public class PackagingTests
                 string metrics = server.Output[(server.Output.IndexOf("Metrics on http://", StringComparison.Ordinal) + "Metrics on http://".Length)..];
                 using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
                 Assert.Equal("ok\n", await http.GetStringAsync("http://" + metrics[..metrics.IndexOf('/', StringComparison.Ordinal)] + "/healthz"));
+
+                // The trimmed single file maps internationalised domains with ICU: a normal one
+                // is accepted, a fullwidth look-alike refused (without ICU both would be refused).
+                await using RawSmtpClient client = await RawSmtpClient.ConnectAsync(server.Port, "127.0.0.1");
+                await client.ReadReplyAsync();
+                await client.CommandAsync("EHLO c.example");
+                Assert.StartsWith("553 5.1.7 ", await client.CommandAsync("MAIL FROM:<x@ｌｏｃａｌｈｏｓｔ> SMTPUTF8"));
+                Assert.StartsWith("250 ", await client.CommandAsync("MAIL FROM:<x@bücher.example> SMTPUTF8"));
+                Assert.DoesNotContain("ICU is not available", server.Output);
             }
 
             // systemd's own checker, on the unit with ExecStart pointing at this file.

@@ -75,6 +75,40 @@ public class StrictPolicyTests(StrictPolicyFixture fixture, Xunit.Abstractions.I
         Assert.Equal("501 5.7.1 unacceptable mail address\r\n", await client.CommandAsync(command));
     }
 
+    [Theory]
+    [InlineData("x@ｗｉｄｇｅｔ.com")]
+    [InlineData("x@wid\u00ADget.com")]
+    [InlineData("x@widget.com\u200B")]
+    [InlineData("x@ｓｐａｍ.example")]
+    [InlineData("x@bu\u0308cher.example")]
+    [InlineData("x@wid\u0433et.com")]
+    [InlineData("x@xn--zz.widget.com")]
+    public async Task A_look_alike_of_a_listed_domain_is_refused_553_never_looked_up_as_written(string address)
+    {
+        // kill.lst lists @*widget.com, @spam.example and @*bücher.example; hosts.txt e2e.test.
+        await using RawSmtpClient client = await Greeted();
+
+        Assert.Equal("553 5.1.7 sender domain refused: look-alike, invisible or unmappable characters\r\n", await client.CommandAsync($"MAIL FROM:<{address}> SMTPUTF8"));
+        Assert.StartsWith("250", await client.CommandAsync("MAIL FROM:<a@x.example> SMTPUTF8"));
+        const string RecipientRefused = "553 5.1.3 recipient domain refused: look-alike, invisible or unmappable characters\r\n";
+        Assert.Equal(RecipientRefused, await client.CommandAsync($"RCPT TO:<{address}>"));
+        // Look-alikes of the local host (hosts.txt, users.txt) go no further either.
+        Assert.Equal(RecipientRefused, await client.CommandAsync("RCPT TO:<fred@ｅ２ｅ.test>"));
+        Assert.Equal(RecipientRefused, await client.CommandAsync("RCPT TO:<fred@e2e.test\u200B>"));
+    }
+
+    [Theory]
+    [InlineData("jörg@пример.рф")]
+    [InlineData("x@ελλάδα.gr")]
+    [InlineData("x@例え.jp")]
+    public async Task An_internationalised_domain_in_normal_form_is_accepted(string address)
+    {
+        await using RawSmtpClient client = await Greeted();
+
+        Assert.Equal("250 2.1.0 Ok\r\n", await client.CommandAsync($"MAIL FROM:<{address}> SMTPUTF8"));
+        Assert.Equal("250 2.1.5 Ok\r\n", await client.CommandAsync("RCPT TO:<fred@e2e.test>"));
+    }
+
     [Fact]
     public async Task A_client_in_deny_txt_gets_554_at_connect()
     {

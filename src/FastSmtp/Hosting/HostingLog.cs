@@ -19,6 +19,9 @@ internal static partial class HostingLog
     [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "The descriptor limit ({Limit}, ulimit -n) leaves room for {Connections} connections; more are answered 421 (raise LimitNOFILE to allow --max-connections {Configured})")]
     public static partial void DescriptorLimit(ILogger logger, long limit, int connections, int configured);
 
+    [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "ICU is not available (invariant globalization): internationalised domains cannot be mapped (UTS #46) and are all refused 553; install libicu")]
+    public static partial void NoIcu(ILogger logger);
+
     [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "FastSmtp stopped: {Messages} messages committed in {Batches} fsync batches")]
     public static partial void Stopped(ILogger logger, long messages, long batches);
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using FastSmtp.Delivery;
 using FastSmtp.Metrics;
@@ -25,6 +26,11 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        // ICU is loaded for UTS #46 domain mapping only: numbers, dates and case in logs and
+        // replies stay the same whatever LANG the service runs under.
+        CultureInfo.DefaultThreadCurrentCulture = CultureInfo.DefaultThreadCurrentUICulture = CultureInfo.InvariantCulture;
+        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
+
         if (args.Length > 0 && !args[0].StartsWith('-'))
         {
             switch (args)
@@ -109,6 +115,11 @@ public static class Program
         if (server.Options.Drain)
         {
             HostingLog.Draining(logger);
+        }
+
+        if (!Policy.InternationalDomain.MappingAvailable)
+        {
+            HostingLog.NoIcu(logger);
         }
 
         if (server.MaxConnections < server.Options.MaxConnections)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 
 namespace FastSmtp.Policy;
@@ -7,15 +6,23 @@ namespace FastSmtp.Policy;
 /// Puts an address from MAIL or RCPT into the form the policy tables hold, so that writing it
 /// another way cannot slip past a rule: a quoted local part loses its quotes and escapes
 /// ("fred"@widget.com is fred@widget.com), the domain is lower-cased, and an internationalised
-/// domain becomes its A-label form (xn--...). Source routes are already gone (the path parser
-/// drops them) and a trailing dot never gets this far (it is not valid syntax).
+/// domain becomes its A-label form (xn--...) by UTS #46, or is refused when its mapping would
+/// change it unseen (<see cref="InternationalDomain"/>): never looked up as written. Source
+/// routes are already gone (the path parser drops them) and a trailing dot never gets this far
+/// (it is not valid syntax).
 /// </summary>
 public static class AddressNormalizer
 {
     /// <summary>Room for any address the path parser accepts, and its IDN expansion.</summary>
     public const int MaxLength = 1024;
 
-    /// <summary>Writes the normalised address; returns its length, or -1 when it does not fit.</summary>
+    /// <summary>What <see cref="Normalize"/> returns for an address that does not fit.</summary>
+    public const int DoesNotFit = -1;
+
+    /// <summary>What <see cref="Normalize"/> returns for a domain that is refused (look-alike, hidden or unmappable characters).</summary>
+    public const int DomainRefused = -2;
+
+    /// <summary>Writes the normalised address; returns its length, <see cref="DoesNotFit"/> or <see cref="DomainRefused"/>.</summary>
     public static int Normalize(ReadOnlySpan<byte> mailbox, Span<byte> destination)
     {
         int at = LastAtOutsideQuotes(mailbox);
@@ -33,7 +40,7 @@ public static class AddressNormalizer
 
                 if (written == destination.Length)
                 {
-                    return -1;
+                    return DoesNotFit;
                 }
 
                 destination[written++] = inner[i];
@@ -43,7 +50,7 @@ public static class AddressNormalizer
         {
             if (local.Length > destination.Length)
             {
-                return -1;
+                return DoesNotFit;
             }
 
             local.CopyTo(destination);
@@ -57,23 +64,31 @@ public static class AddressNormalizer
 
         if (written == destination.Length)
         {
-            return -1;
+            return DoesNotFit;
         }
 
         destination[written++] = (byte)'@';
         ReadOnlySpan<byte> domain = mailbox[(at + 1)..];
         if (!Ascii.IsValid(domain))
         {
-            domain = ToAscii(domain);
+            return InternationalDomain.TryToAscii(domain, destination[written..], out int ascii) ? written + ascii : DomainRefused;
         }
 
         if (written + domain.Length > destination.Length)
         {
-            return -1;
+            return DoesNotFit;
         }
 
-        Ascii.ToLower(domain, destination[written..], out int lowered);
-        return written + lowered;
+        Span<byte> lowered = destination.Slice(written, domain.Length);
+        Ascii.ToLower(domain, lowered, out _);
+        if (HasAceLabel(lowered))
+        {
+            // An A-label is checked as the name it encodes is; it is rare enough to allocate.
+            byte[] label = lowered.ToArray();
+            return InternationalDomain.TryToAscii(label, destination[written..], out int ascii) ? written + ascii : DomainRefused;
+        }
+
+        return written + domain.Length;
     }
 
     public static int LastAtOutsideQuotes(ReadOnlySpan<byte> mailbox)
@@ -88,22 +103,25 @@ public static class AddressNormalizer
         return at < 0 ? -1 : close + at;
     }
 
-    /// <summary>
-    /// UTS #46 ToASCII. It allocates, but only for a domain holding non-ASCII octets, which a
-    /// client can send only after declaring SMTPUTF8.
-    /// </summary>
-    private static byte[] ToAscii(ReadOnlySpan<byte> domain)
+    /// <summary>A label starting "xn--" (in a lower-cased domain).</summary>
+    private static bool HasAceLabel(ReadOnlySpan<byte> domain)
     {
-        // Lower-case first: with invariant globalization IdnMapping does no UTS #46 case
-        // mapping, and BÜCHER must become the same A-label as bücher.
-        string text = Encoding.UTF8.GetString(domain).ToLowerInvariant();
-        try
+        for (int start = 0; start < domain.Length;)
         {
-            return Encoding.ASCII.GetBytes(new IdnMapping { UseStd3AsciiRules = true }.GetAscii(text));
+            if (domain[start..].StartsWith("xn--"u8))
+            {
+                return true;
+            }
+
+            int dot = domain[start..].IndexOf((byte)'.');
+            if (dot < 0)
+            {
+                return false;
+            }
+
+            start += dot + 1;
         }
-        catch (ArgumentException)
-        {
-            return Encoding.UTF8.GetBytes(text);
-        }
+
+        return false;
     }
 }

@@ -13,6 +13,7 @@ public readonly record struct PolicyDecision(PolicyOutcome Outcome, PolicyReason
         PolicyOutcome.Accept => 250,
         PolicyOutcome.SenderKilled => 501,
         PolicyOutcome.ClientDenied => 554,
+        PolicyOutcome.SenderDomainRefused or PolicyOutcome.RecipientDomainRefused => 553,
         _ => 550,
     };
 

@@ -42,6 +42,11 @@ public static class PolicyEngine<TPolicy>
 
         Span<byte> buffer = stackalloc byte[AddressNormalizer.MaxLength];
         int length = AddressNormalizer.Normalize(sender, buffer);
+        if (length == AddressNormalizer.DomainRefused)
+        {
+            return new PolicyDecision(PolicyOutcome.SenderDomainRefused, PolicyReason.DomainNotInNormalForm, PolicyFile.None, 0);
+        }
+
         ReadOnlySpan<byte> address = length < 0 ? sender : buffer[..length];
         int entry = TPolicy.FindKill(address);
         if (entry >= 0)
@@ -74,6 +79,11 @@ public static class PolicyEngine<TPolicy>
         client = AsIPv4IfMapped(client);
         Span<byte> buffer = stackalloc byte[AddressNormalizer.MaxLength];
         int length = AddressNormalizer.Normalize(recipient, buffer);
+        if (length == AddressNormalizer.DomainRefused)
+        {
+            return new PolicyDecision(PolicyOutcome.RecipientDomainRefused, PolicyReason.DomainNotInNormalForm, PolicyFile.None, 0);
+        }
+
         if (length < 0)
         {
             return Relay(client, sender, default, authenticated);

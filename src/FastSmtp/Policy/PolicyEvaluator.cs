@@ -55,6 +55,7 @@ public static class PolicyEvaluator<TPolicy>
             PolicyReason.SenderInKillList => "the sender is in kill.lst",
             PolicyReason.SenderDomainInKillList => "the sender's domain is in kill.lst",
             PolicyReason.ClientInDenyList => "the client is in deny.txt",
+            PolicyReason.DomainNotInNormalForm => "the domain is not as its UTS #46 mapping writes it (look-alike, invisible or unmappable characters), so no table is asked",
             _ => "no rule refuses it",
         };
         return decision.RuleText + ": " + meaning;

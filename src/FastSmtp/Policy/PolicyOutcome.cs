@@ -19,4 +19,10 @@ public enum PolicyOutcome : byte
 
     /// <summary>554 access denied (deny.txt or auto-deny).</summary>
     ClientDenied,
+
+    /// <summary>553 5.1.7: the sender's domain has look-alike, hidden or unmappable characters.</summary>
+    SenderDomainRefused,
+
+    /// <summary>553 5.1.3: the recipient's domain has look-alike, hidden or unmappable characters.</summary>
+    RecipientDomainRefused,
 }

@@ -24,4 +24,5 @@ public enum PolicyReason : byte
     SenderAllowed,
     ClientInDenyList,
     ClientAllowed,
+    DomainNotInNormalForm,
 }

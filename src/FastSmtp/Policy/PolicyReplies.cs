@@ -35,6 +35,12 @@ public static class PolicyReplies
             case PolicyOutcome.ClientDenied:
                 output.Write("554 5.7.1 access denied\r\n"u8);
                 break;
+            case PolicyOutcome.SenderDomainRefused:
+                output.Write("553 5.1.7 sender domain refused: look-alike, invisible or unmappable characters\r\n"u8);
+                break;
+            case PolicyOutcome.RecipientDomainRefused:
+                output.Write("553 5.1.3 recipient domain refused: look-alike, invisible or unmappable characters\r\n"u8);
+                break;
             default:
                 output.Write("250 2.1.5 Ok\r\n"u8);
                 break;

@@ -64,7 +64,8 @@ internal sealed partial class SmtpSession
     private void OnHello(ReadOnlySpan<byte> arguments, bool extended)
     {
         ReadOnlySpan<byte> name = arguments.Trim((byte)' ');
-        if (name.IsEmpty)
+        // A name that is not UTF-8 would reach the Received: field as replacement characters.
+        if (name.IsEmpty || !System.Text.Unicode.Utf8.IsValid(name))
         {
             Refuse(extended ? SmtpReplies.EhloSyntax : SmtpReplies.HeloSyntax);
             return;
@@ -181,9 +182,10 @@ internal sealed partial class SmtpSession
             return;
         }
 
-        if (!PolicyEngine<CompiledPolicy>.CheckSender(mailbox).Accepted)
+        PolicyDecision sender = PolicyEngine<CompiledPolicy>.CheckSender(mailbox);
+        if (!sender.Accepted)
         {
-            Refuse(SmtpReplies.UnacceptableSender);
+            Refuse(sender.Outcome == PolicyOutcome.SenderDomainRefused ? SmtpReplies.SenderDomainRefused : SmtpReplies.UnacceptableSender);
             return;
         }
 
@@ -238,9 +240,9 @@ internal sealed partial class SmtpSession
             }
             else if (Ascii.EqualsIgnoreCase(parameter.Keyword, "ORCPT"u8))
             {
-                // RFC 3461 4.2: addr-type ";" xtext
+                // RFC 3461 4.2: addr-type ";" xtext, addr-type an atom ("rfc822", "utf-8").
                 int semicolon = parameter.Value.IndexOf((byte)';');
-                if (semicolon <= 0 || !IsXtext(parameter.Value[(semicolon + 1)..]))
+                if (semicolon <= 0 || !IsAddressType(parameter.Value[..semicolon]) || !IsXtext(parameter.Value[(semicolon + 1)..]))
                 {
                     Refuse(SmtpReplies.BadParameterValue);
                     return;
@@ -473,6 +475,12 @@ internal sealed partial class SmtpSession
 
         return notify != RecipientNotify.Default && (notify == RecipientNotify.Never || (notify & RecipientNotify.Never) == 0);
     }
+
+    private static bool IsAddressType(ReadOnlySpan<byte> value) =>
+        value.Length <= 64 && !value.ContainsAnyExcept(s_addressTypeCharacters);
+
+    private static readonly SearchValues<byte> s_addressTypeCharacters =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-"u8);
 
     /// <summary>RFC 3461 4: xtext is printable ASCII from '!' to '~' except '+' and '=', with "+XX" hex escapes.</summary>
     private static bool IsXtext(ReadOnlySpan<byte> value)

@@ -56,8 +56,6 @@ public class PolicyEngineTests
     [InlineData("\"fred\"@widget.com", "fred@widget.com")]
     [InlineData("\"fr\\ed\"@widget.com", "fred@widget.com")]
     [InlineData("\"odd@name\"@widget.com", "odd@name@widget.com")]
-    [InlineData("Fred@bücher.example", "Fred@xn--bcher-kva.example")]
-    [InlineData("Fred@BÜCHER.Example", "Fred@xn--bcher-kva.example")]
     [InlineData("postmaster", "postmaster")]
     public void Addresses_are_normalised_before_any_rule_sees_them(string address, string expected)
     {

@@ -273,6 +273,21 @@ public class SmtpSessionTests
     }
 
     [Fact]
+    public async Task A_helo_name_or_an_orcpt_type_that_is_not_utf8_or_not_an_atom_is_refused()
+    {
+        await using var session = new SessionHarness();
+        await session.GreetAsync();
+
+        await session.SendAsync([.. "EHLO a"u8, 0xFF, .. ".example\r\n"u8]);
+        Assert.Equal("501 5.5.4 Syntax: EHLO hostname\r\n", await session.ReadReplyAsync());
+        Assert.StartsWith("250", await session.CommandAsync("EHLO клиент.example"));
+        Assert.StartsWith("250", await session.CommandAsync("MAIL FROM:<a@b.example>"));
+        await session.SendAsync([.. "RCPT TO:<c@d.example> ORCPT=rfc"u8, 0xC3, 0xA9, .. ";c@d.example\r\n"u8]);
+        Assert.Equal("501 5.5.4 Error: bad MAIL/RCPT parameter value\r\n", await session.ReadReplyAsync());
+        Assert.StartsWith("250", await session.CommandAsync("RCPT TO:<c@d.example> ORCPT=rfc822;c@d.example"));
+    }
+
+    [Fact]
     public async Task Bdat_chunks_make_one_message()
     {
         await using var session = new SessionHarness();
