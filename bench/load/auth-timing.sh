@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Whether a failed AUTH tells an existing account from a missing one by its time
+# (bench/load/auth-timing.py), against FastSmtp built in Release with the default policy plus
+# one user whose hash has hash-password's default cost.
+#
+#   bench/load/auth-timing.sh [--attempts 40]
+#
+# Loopback only; stops what it starts.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+attempts=40
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --attempts) attempts=$2; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+work=$(mktemp -d)
+server=""
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+cp -r policy "$work/policy"
+dotnet build src/FastSmtp -c Release -o "$work/hasher" -v quiet -nologo >/dev/null
+hash=$(echo 'the real password' | dotnet "$work/hasher/FastSmtp.dll" hash-password)
+echo "fred@localhost $hash" >>"$work/policy/users.txt"
+dotnet build src/FastSmtp -c Release -o "$work/fastsmtp" -p:FastSmtpPolicyDir="$work/policy" -v quiet -nologo >/dev/null
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+dotnet "$work/fastsmtp/FastSmtp.dll" --listen "127.0.0.1:$port" --spool "$work/spool" --mail-dir "$work/mail" >"$work/server.log" 2>&1 &
+server=$!
+for _ in $(seq 1 100); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $port)).close()" 2>/dev/null && break; sleep 0.1; done
+python3 bench/load/auth-timing.py "$port" fred@localhost "$attempts"
