@@ -22,6 +22,7 @@ public sealed partial class PolicyGenerator
         public static string EmitOptions(PolicyOptionsModel options)
         {
             SourceWriter writer = Open("smtp.conf", implementsInterface: true);
+            var data = new List<string>();
             Dictionary<string, PolicyOptionValue> values = options.Values.ToDictionary(v => v.Key);
             string relay = values["relay"].Value switch
             {
@@ -56,12 +57,13 @@ public sealed partial class PolicyGenerator
 
             writer.WriteLine("_ => 0,");
             writer.CloseBlock(";");
-            return Close(writer);
+            return Close(writer, data);
         }
 
         public static string EmitHosts(EquatableArray<HostEntry> hosts)
         {
             SourceWriter writer = Open("hosts.txt");
+            var data = new List<string>();
             writer.WriteLine($"public static string PrimaryHost => {Literal(hosts.Count > 0 ? hosts[0].Name : string.Empty)};");
             writer.WriteLine();
             var entries = new List<KeyedEntry>();
@@ -71,76 +73,81 @@ public sealed partial class PolicyGenerator
                 entries.AddRange(host.Aliases.Select(alias => new KeyedEntry(alias, host.Name, host.LineNumber)));
             }
 
-            WriteStringTable(writer, "Host", entries, withValues: true);
+            WriteStringTable(writer, data, "Host", entries, withValues: true);
             writer.WriteLine("public static global::System.ReadOnlySpan<byte> CanonicalHost(int entry) => HostValue(entry);");
-            return Close(writer);
+            return Close(writer, data);
         }
 
         public static string EmitRecipients(LocalRecipientsModel recipients)
         {
             SourceWriter writer = Open("recipients");
-            WriteStringTable(writer, "User", recipients.Users.ToList(), withValues: true);
+            var data = new List<string>();
+            WriteStringTable(writer, data, "User", recipients.Users.ToList(), withValues: true);
             writer.WriteLine("public static global::System.ReadOnlySpan<byte> UserHash(int entry) => UserValue(entry);");
             writer.WriteLine();
-            WriteStringTable(writer, "Alias", recipients.Aliases.ToList(), withValues: true);
+            WriteStringTable(writer, data, "Alias", recipients.Aliases.ToList(), withValues: true);
             writer.WriteLine("public static global::System.ReadOnlySpan<byte> AliasTarget(int entry) => AliasValue(entry);");
             writer.WriteLine();
-            WriteStringTable(writer, "Group", recipients.Groups.ToList(), withValues: true);
+            WriteStringTable(writer, data, "Group", recipients.Groups.ToList(), withValues: true);
             writer.WriteLine("public static global::System.ReadOnlySpan<byte> GroupMembers(int entry) => GroupValue(entry);");
-            return Close(writer);
+            return Close(writer, data);
         }
 
         public static string EmitAccept(KeyListModel accept)
         {
             SourceWriter writer = Open("accept.txt");
-            WriteStringTable(writer, "Accept", accept.Exact.ToList(), withValues: false);
-            return Close(writer);
+            var data = new List<string>();
+            WriteStringTable(writer, data, "Accept", accept.Exact.ToList(), withValues: false);
+            return Close(writer, data);
         }
 
         public static string EmitKill(KeyListModel kill)
         {
             SourceWriter writer = Open("kill.lst");
-            WriteStringTable(writer, "Kill", kill.Exact.ToList(), withValues: false);
+            var data = new List<string>();
+            WriteStringTable(writer, data, "Kill", kill.Exact.ToList(), withValues: false);
             (int[] childStart, byte[] edgeBytes, int[] edgeTargets, int[] terminals) = SuffixTrieBuilder.Build(kill.Suffixes.Select(s => (s.Key, s.Line)).ToList());
-            WriteData(writer, "int", "KillTrieChildStart", childStart.Select(Number));
-            WriteData(writer, "byte", "KillTrieEdgeBytes", edgeBytes.Select(Byte));
-            WriteData(writer, "int", "KillTrieEdgeTargets", edgeTargets.Select(Number));
-            WriteData(writer, "int", "KillTrieTerminals", terminals.Select(Number));
+            WriteData(data, writer, "int", "KillTrieChildStart", Bytes(childStart));
+            WriteData(data, writer, "byte", "KillTrieEdgeBytes", edgeBytes);
+            WriteData(data, writer, "int", "KillTrieEdgeTargets", Bytes(edgeTargets));
+            WriteData(data, writer, "int", "KillTrieTerminals", Bytes(terminals));
             writer.WriteLine($"public static int KillSuffixCount => {Number(kill.Suffixes.Count)};");
             writer.WriteLine($"public static int MatchKillSuffix(global::System.ReadOnlySpan<byte> domain) => {Tables}.SuffixTrie.Match(domain, KillTrieChildStart, KillTrieEdgeBytes, KillTrieEdgeTargets, KillTrieTerminals);");
-            return Close(writer);
+            return Close(writer, data);
         }
 
         public static string EmitRanges(AddressRangesModel ranges)
         {
             string name = ranges.FileName == "relay.txt" ? "Relay" : "Deny";
             SourceWriter writer = Open(ranges.FileName);
+            var data = new List<string>();
             AddressRangeTableBuilder.Table v4 = AddressRangeTableBuilder.Build(ranges.Ranges.Where(r => !r.IsIPv6));
             AddressRangeTableBuilder.Table v6 = AddressRangeTableBuilder.Build(ranges.Ranges.Where(r => r.IsIPv6));
-            WriteData(writer, "ulong", $"{name}V4FirstOctets", v4.FirstOctets.Select(Hex));
-            WriteData(writer, "uint", $"{name}V4Starts", v4.StartLow.Select(v => Hex((uint)v)));
-            WriteData(writer, "uint", $"{name}V4Ends", v4.EndLow.Select(v => Hex((uint)v)));
-            WriteData(writer, "uint", $"{name}V4MaxEnds", v4.MaxEndLow.Select(v => Hex((uint)v)));
-            WriteData(writer, "int", $"{name}V4Lines", v4.Lines.Select(Number));
+            WriteData(data, writer, "ulong", $"{name}V4FirstOctets", Bytes(v4.FirstOctets));
+            WriteData(data, writer, "uint", $"{name}V4Starts", Bytes(v4.StartLow.Select(v => (int)(uint)v).ToArray()));
+            WriteData(data, writer, "uint", $"{name}V4Ends", Bytes(v4.EndLow.Select(v => (int)(uint)v).ToArray()));
+            WriteData(data, writer, "uint", $"{name}V4MaxEnds", Bytes(v4.MaxEndLow.Select(v => (int)(uint)v).ToArray()));
+            WriteData(data, writer, "int", $"{name}V4Lines", Bytes(v4.Lines));
             foreach ((string field, ulong[] values) in new[]
             {
                 ("StartHigh", v6.StartHigh), ("StartLow", v6.StartLow), ("EndHigh", v6.EndHigh), ("EndLow", v6.EndLow), ("MaxEndHigh", v6.MaxEndHigh), ("MaxEndLow", v6.MaxEndLow),
             })
             {
-                WriteData(writer, "ulong", $"{name}V6{field}", values.Select(Hex));
+                WriteData(data, writer, "ulong", $"{name}V6{field}", Bytes(values));
             }
 
-            WriteData(writer, "int", $"{name}V6Lines", v6.Lines.Select(Number));
+            WriteData(data, writer, "int", $"{name}V6Lines", Bytes(v6.Lines));
             writer.WriteLine($"public static int {name}Count => {Number(ranges.Ranges.Count)};");
             writer.WriteLine($"public static int Find{name}(global::System.ReadOnlySpan<byte> address) => address.Length == 4");
             writer.WriteLine($"    ? {Tables}.AddressRangeTable.FindV4(address, {name}V4FirstOctets, {name}V4Starts, {name}V4Ends, {name}V4MaxEnds, {name}V4Lines)");
             writer.WriteLine($"    : {Tables}.AddressRangeTable.FindV6(address, {name}V6StartHigh, {name}V6StartLow, {name}V6EndHigh, {name}V6EndLow, {name}V6MaxEndHigh, {name}V6MaxEndLow, {name}V6Lines);");
-            return Close(writer);
+            return Close(writer, data);
         }
 
         public static string EmitTests(PolicyTestsModel tests)
         {
             SourceWriter writer = Open("tests.txt");
+            var data = new List<string>();
             writer.WriteLine($"public static string TestsFile => {Literal(tests.FilePath)};");
             writer.WriteLine();
             writer.OpenBlock("public static global::System.Collections.Generic.IReadOnlyList<global::FastSmtp.Policy.PolicyTest> Tests => new global::FastSmtp.Policy.PolicyTest[]");
@@ -150,7 +157,7 @@ public sealed partial class PolicyGenerator
             }
 
             writer.CloseBlock(";");
-            return Close(writer);
+            return Close(writer, data);
         }
 
         private static SourceWriter Open(string file, bool implementsInterface = false)
@@ -163,94 +170,92 @@ public sealed partial class PolicyGenerator
             return writer;
         }
 
-        private static string Close(SourceWriter writer)
+        /// <summary>Closes the struct; the file's tables follow as attributes of another part of it.</summary>
+        private static string Close(SourceWriter writer, List<string> data)
         {
             writer.CloseBlock();
+            if (data.Count > 0)
+            {
+                writer.WriteLine();
+                foreach (string attribute in data)
+                {
+                    writer.WriteLine(attribute);
+                }
+
+                writer.WriteLine("internal readonly partial struct CompiledPolicy { }");
+            }
+
             return writer.ToString();
         }
 
         /// <summary>A hash table over the entries' keys, their lines, and optionally their values.</summary>
-        private static void WriteStringTable(SourceWriter writer, string name, IReadOnlyList<KeyedEntry> entries, bool withValues)
+        private static void WriteStringTable(SourceWriter writer, List<string> data, string name, IReadOnlyList<KeyedEntry> entries, bool withValues)
         {
             (byte[] blob, int[] offsets, int[] buckets) = StringTableBuilder.Build(entries.Select(e => e.Key).ToList());
-            WriteData(writer, "byte", $"{name}Keys", blob.Select(Byte));
-            WriteData(writer, "int", $"{name}KeyOffsets", offsets.Select(Number));
-            WriteData(writer, "int", $"{name}Buckets", buckets.Select(Number));
-            WriteData(writer, "int", $"{name}Lines", entries.Select(e => Number(e.Line)));
+            WriteData(data, writer, "byte", $"{name}Keys", blob);
+            WriteData(data, writer, "int", $"{name}KeyOffsets", Bytes(offsets));
+            WriteData(data, writer, "int", $"{name}Buckets", Bytes(buckets));
+            WriteData(data, writer, "int", $"{name}Lines", Bytes(entries.Select(e => e.Line).ToArray()));
             writer.WriteLine($"public static int Find{name}(global::System.ReadOnlySpan<byte> key) => {Tables}.ByteStringTable.Find(key, {name}Keys, {name}KeyOffsets, {name}Buckets);");
             writer.WriteLine($"public static int {name}Line(int entry) => {name}Lines[entry];");
             writer.WriteLine($"public static int {name}Count => {Number(entries.Count)};");
             if (withValues)
             {
                 (byte[] values, int[] valueOffsets) = StringTableBuilder.Values(entries.Select(e => e.Value).ToList());
-                WriteData(writer, "byte", $"{name}Values", values.Select(Byte));
-                WriteData(writer, "int", $"{name}ValueOffsets", valueOffsets.Select(Number));
+                WriteData(data, writer, "byte", $"{name}Values", values);
+                WriteData(data, writer, "int", $"{name}ValueOffsets", Bytes(valueOffsets));
                 writer.WriteLine($"private static global::System.ReadOnlySpan<byte> {name}Value(int entry) => {Tables}.ByteStringTable.Value(entry, {name}Values, {name}ValueOffsets);");
             }
         }
 
         /// <summary>
-        /// <c>static ReadOnlySpan&lt;T&gt; Name</c> over a byte initialiser: the compiler places
-        /// byte data in the binary's data section in every build configuration (wider element
-        /// types get the same treatment only when optimising, and allocate otherwise), so a
-        /// table is never built or allocated at run time. Wider values are little-endian and
-        /// read back through MemoryMarshal.Cast.
+        /// A table as base64 text in an attribute of the struct (the assembly's blob heap, which
+        /// has room for any size), read once when the policy is first used into an array that
+        /// never moves, and seen as a span of <paramref name="type"/> (wider values
+        /// little-endian, through MemoryMarshal.Cast). Array initialisers and u8 literals cost
+        /// the compiler a syntax or bound node per byte (60 KB of compiler memory per policy
+        /// entry); one plain string per table costs it next to nothing.
         /// </summary>
-        private static void WriteData(SourceWriter writer, string type, string name, IEnumerable<string> values)
+        private static void WriteData(List<string> data, SourceWriter writer, string type, string name, byte[] bytes)
         {
-            List<byte> bytes = new();
-            foreach (string value in values)
-            {
-                bytes.AddRange(ToLittleEndian(type, value));
-            }
-
-            string initializer = "new byte[]";
+            string field = "s_" + char.ToLowerInvariant(name[0]) + name.Substring(1);
+            data.Add($"[{Tables}.PolicyData({Literal(name)}, \"{System.Convert.ToBase64String(bytes)}\")]");
+            writer.WriteLine($"private static readonly byte[] {field} = {Tables}.PolicyDataAttribute.Load(typeof(CompiledPolicy), {Literal(name)});");
             writer.WriteLine(type == "byte"
-                ? $"private static global::System.ReadOnlySpan<byte> {name} => {initializer}"
-                : $"private static global::System.ReadOnlySpan<{type}> {name} => global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, {type}>({initializer}");
-            writer.WriteLine("{");
-            var line = new StringBuilder("    ");
-            int count = 0;
-            foreach (byte value in bytes)
+                ? $"private static global::System.ReadOnlySpan<byte> {name} => {field};"
+                : $"private static global::System.ReadOnlySpan<{type}> {name} => global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, {type}>({field});");
+        }
+
+        private static byte[] Bytes(int[] values)
+        {
+            byte[] bytes = new byte[values.Length * 4];
+            for (int i = 0; i < values.Length; i++)
             {
-                line.Append(Byte(value)).Append(", ");
-                if (++count % 24 == 0)
+                uint value = (uint)values[i];
+                for (int b = 0; b < 4; b++)
                 {
-                    writer.WriteLine(line.ToString().TrimEnd());
-                    line.Clear().Append("    ");
+                    bytes[(4 * i) + b] = (byte)(value >> (8 * b));
                 }
             }
 
-            if (line.Length > 4)
-            {
-                writer.WriteLine(line.ToString().TrimEnd());
-            }
-
-            writer.WriteLine(type == "byte" ? "};" : "});");
+            return bytes;
         }
 
-        private static byte[] ToLittleEndian(string type, string value)
+        private static byte[] Bytes(ulong[] values)
         {
-            ulong number = value.StartsWith("0x", System.StringComparison.Ordinal)
-                ? ulong.Parse(value.Substring(2).TrimEnd('U', 'L'), NumberStyles.HexNumber, CultureInfo.InvariantCulture)
-                : (ulong)long.Parse(value, CultureInfo.InvariantCulture);
-            int width = type switch { "byte" => 1, "int" or "uint" => 4, _ => 8 };
-            byte[] bytes = new byte[width];
-            for (int i = 0; i < width; i++)
+            byte[] bytes = new byte[values.Length * 8];
+            for (int i = 0; i < values.Length; i++)
             {
-                bytes[i] = (byte)(number >> (8 * i));
+                for (int b = 0; b < 8; b++)
+                {
+                    bytes[(8 * i) + b] = (byte)(values[i] >> (8 * b));
+                }
             }
 
             return bytes;
         }
 
         private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
-
-        private static string Byte(byte value) => "0x" + value.ToString("X2", CultureInfo.InvariantCulture);
-
-        private static string Hex(ulong value) => "0x" + value.ToString("X", CultureInfo.InvariantCulture) + "UL";
-
-        private static string Hex(uint value) => "0x" + value.ToString("X", CultureInfo.InvariantCulture) + "U";
 
         /// <summary>A C# string literal, escaping everything outside printable ASCII.</summary>
         public static string Literal(string value)
