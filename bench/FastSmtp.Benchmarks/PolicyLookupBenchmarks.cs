@@ -30,13 +30,7 @@ public class PolicyLookupBenchmarks
     private byte[][] _clients = [];
     private IPAddress[] _clientAddresses = [];
 
-    private (byte[] Blob, int[] Offsets, int[] Buckets) _killExact;
-    private (int[] ChildStart, byte[] EdgeBytes, int[] EdgeTargets, int[] Terminals) _killTrie;
-    private (byte[] Blob, int[] Offsets, int[] Buckets) _users;
-    private AddressRangeTableBuilder.Table _relay = null!;
-    private uint[] _relayStarts = [];
-    private uint[] _relayEnds = [];
-    private uint[] _relayMaxEnds = [];
+    private SyntheticTables _tables = null!;
 
     private HashSet<string> _killExactSet = null!;
     private HashSet<string> _userSet = null!;
@@ -50,13 +44,7 @@ public class PolicyLookupBenchmarks
         var policy = new SyntheticPolicy(Size);
         var random = new Random(7);
 
-        _killExact = StringTableBuilder.Build(policy.KillExact);
-        _killTrie = SuffixTrieBuilder.Build(policy.KillSuffixes.Select((s, i) => (s, i + 1)).ToList());
-        _users = StringTableBuilder.Build(policy.Users);
-        _relay = AddressRangeTableBuilder.Build(policy.Relay.Select((r, i) => ToRange(r.Address, r.Prefix, i + 1)));
-        _relayStarts = _relay.StartLow.Select(v => (uint)v).ToArray();
-        _relayEnds = _relay.EndLow.Select(v => (uint)v).ToArray();
-        _relayMaxEnds = _relay.MaxEndLow.Select(v => (uint)v).ToArray();
+        _tables = new SyntheticTables(policy);
 
         _killExactSet = new HashSet<string>(policy.KillExact, StringComparer.OrdinalIgnoreCase);
         _killSuffixList = policy.KillSuffixes;
@@ -106,14 +94,7 @@ public class PolicyLookupBenchmarks
         int killed = 0;
         foreach (byte[] sender in _senders)
         {
-            ReadOnlySpan<byte> address = sender;
-            int at = address.LastIndexOf((byte)'@');
-            if (ByteStringTable.Find(address, _killExact.Blob, _killExact.Offsets, _killExact.Buckets) >= 0
-                || ByteStringTable.Find(address[at..], _killExact.Blob, _killExact.Offsets, _killExact.Buckets) >= 0
-                || SuffixTrie.Match(address[(at + 1)..], _killTrie.ChildStart, _killTrie.EdgeBytes, _killTrie.EdgeTargets, _killTrie.Terminals) != 0)
-            {
-                killed++;
-            }
+            killed += _tables.IsKilled(sender) ? 1 : 0;
         }
 
         return killed;
@@ -147,7 +128,7 @@ public class PolicyLookupBenchmarks
         int found = 0;
         foreach (byte[] client in _clients)
         {
-            if (AddressRangeTable.FindV4(client, _relay.FirstOctets, _relayStarts, _relayEnds, _relayMaxEnds, _relay.Lines) != 0)
+            if (_tables.InRelay(client))
             {
                 found++;
             }
@@ -191,17 +172,10 @@ public class PolicyLookupBenchmarks
         int found = 0;
         foreach (byte[] key in _keys)
         {
-            found += ByteStringTable.Find(key, _users.Blob, _users.Offsets, _users.Buckets) >= 0 ? 1 : 0;
+            found += _tables.IsUser(key) ? 1 : 0;
         }
 
         return found;
-    }
-
-    private static AddressRange ToRange(IPAddress address, int prefix, int line)
-    {
-        uint value = (uint)IPAddress.NetworkToHostOrder(BitConverter.ToInt32(address.GetAddressBytes()));
-        uint mask = prefix == 0 ? 0 : uint.MaxValue << (32 - prefix);
-        return new AddressRange(false, 0, value & mask, 0, (value & mask) | ~mask, line);
     }
 
     private static IPAddress Mask(IPAddress address, int prefix)
