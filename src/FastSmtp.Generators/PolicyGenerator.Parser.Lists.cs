@@ -301,16 +301,8 @@ public sealed partial class PolicyGenerator
                 {
                     problem = $"'{tokens[0].Token}' is not an IP address";
                 }
-                else if (tokens[1].Token is not "<>" && !TryParseAddress(tokens[1].Token.Trim('<', '>'), out _, out _))
-                {
-                    problem = $"'{tokens[1].Token}' is not a sender (user@host or <>)";
-                    culprit = tokens[1];
-                }
-                else if (!TryParseAddress(tokens[2].Token.Trim('<', '>'), out _, out _))
-                {
-                    problem = $"'{tokens[2].Token}' is not a recipient (user@host)";
-                    culprit = tokens[2];
-                }
+                // The sender and recipient are read by the server's own MAIL and RCPT parser when
+                // tests.txt runs (`policy check`), so every form a client may send can be tested.
                 else if (arrow == 4 && !TryParseAddress(tokens[3].Token.Substring(5), out _, out _))
                 {
                     problem = $"'{tokens[3].Token}' is not auth=user@host";
@@ -330,8 +322,8 @@ public sealed partial class PolicyGenerator
 
                 cases.Add(new PolicyTestCase(
                     tokens[0].Token,
-                    tokens[1].Token == "<>" ? string.Empty : tokens[1].Token.Trim('<', '>'),
-                    tokens[2].Token.Trim('<', '>'),
+                    tokens[1].Token,
+                    tokens[2].Token,
                     arrow == 4 ? tokens[3].Token.Substring(5) : null,
                     tokens[arrow + 1].Token,
                     line.Number,

@@ -37,6 +37,14 @@ public class PolicyBuildTests
             (exit, log) = await PolicyServerBuild.BuildAsync(sources, policy, output);
             Assert.NotEqual(0, exit);
             Assert.Contains($"{Path.Combine(policy, "tests.txt")}(3,48): error FSMTP020: expected accept, got 550 (smtp.conf (default): relay = addresses", log);
+
+            // Senders and recipients are read by the server's MAIL and RCPT parser: an address
+            // literal and a source route are testable, a path RCPT would refuse is reported.
+            await File.WriteAllTextAsync(Path.Combine(policy, "tests.txt"), "127.0.0.1 <@a.example:a@x.example> other@[192.0.2.5] => 550\n127.0.0.1 a@x.example c@@d.example => accept\n");
+            (exit, log) = await PolicyServerBuild.BuildAsync(sources, policy, output);
+            Assert.NotEqual(0, exit);
+            Assert.Contains($"{Path.Combine(policy, "tests.txt")}(2,1): error FSMTP015: 'c@@d.example' is not a path RCPT TO accepts", log);
+            Assert.DoesNotContain("tests.txt(1,", log);
             File.Delete(Path.Combine(policy, "tests.txt"));
 
             // A typo fails the build with file, line and column.

@@ -23,7 +23,16 @@ internal static class PolicyCommands
         int failed = 0;
         foreach (PolicyTest test in CompiledPolicy.Tests)
         {
-            PolicyEvaluation result = PolicyEvaluator<CompiledPolicy>.Evaluate(IPAddress.Parse(test.ClientIp), test.Sender, test.Recipient, test.Auth);
+            bool senderRead = TryReadPath("FROM:", test.Sender, out string? sender);
+            string? recipient = null;
+            if (!senderRead || !TryReadPath("TO:", test.Recipient, out recipient))
+            {
+                failed++;
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{CompiledPolicy.TestsFile}({test.Line},1): error FSMTP015: '{(senderRead ? test.Recipient : test.Sender)}' is not a path {(senderRead ? "RCPT TO" : "MAIL FROM")} accepts"));
+                continue;
+            }
+
+            PolicyEvaluation result = PolicyEvaluator<CompiledPolicy>.Evaluate(IPAddress.Parse(test.ClientIp), sender!, recipient, test.Auth);
             if (result.Result != test.Expect)
             {
                 failed++;
@@ -35,6 +44,22 @@ internal static class PolicyCommands
 
         output.WriteLine($"tests.txt: {CompiledPolicy.Tests.Count - failed} passed, {failed} failed");
         return failed == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// A tests.txt sender or recipient read as MAIL FROM or RCPT TO reads it (angle brackets
+    /// optional; source routes, quoted local parts, address literals, a bare postmaster): the
+    /// mailbox, or null when the server would refuse the path as syntax.
+    /// </summary>
+    private static bool TryReadPath(string keyword, string written, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? mailbox)
+    {
+        string path = written.StartsWith('<') ? written : "<" + written + ">";
+        byte[] arguments = System.Text.Encoding.UTF8.GetBytes(keyword + path);
+        bool parsed = keyword == "FROM:"
+            ? Protocol.SmtpPathParser.TryParseMailFrom(arguments, out ReadOnlySpan<byte> box, out _) == Protocol.PathError.None
+            : Protocol.SmtpPathParser.TryParseRcptTo(arguments, out box, out _) == Protocol.PathError.None;
+        mailbox = parsed ? System.Text.Encoding.UTF8.GetString(box) : null;
+        return parsed;
     }
 
     /// <summary>policy explain IP SENDER RECIPIENT [--auth user@host]: the decision, then the rule.</summary>
