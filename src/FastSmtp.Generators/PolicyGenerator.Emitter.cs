@@ -22,7 +22,7 @@ public sealed partial class PolicyGenerator
         public static string EmitOptions(PolicyOptionsModel options)
         {
             SourceWriter writer = Open("smtp.conf", implementsInterface: true);
-            var data = new List<string>();
+            var data = new List<(string Name, byte[] Bytes)>();
             Dictionary<string, PolicyOptionValue> values = options.Values.ToDictionary(v => v.Key);
             string relay = values["relay"].Value switch
             {
@@ -63,7 +63,7 @@ public sealed partial class PolicyGenerator
         public static string EmitHosts(EquatableArray<HostEntry> hosts)
         {
             SourceWriter writer = Open("hosts.txt");
-            var data = new List<string>();
+            var data = new List<(string Name, byte[] Bytes)>();
             writer.WriteLine($"public static string PrimaryHost => {Literal(hosts.Count > 0 ? hosts[0].Name : string.Empty)};");
             writer.WriteLine();
             var entries = new List<KeyedEntry>();
@@ -81,7 +81,7 @@ public sealed partial class PolicyGenerator
         public static string EmitRecipients(LocalRecipientsModel recipients)
         {
             SourceWriter writer = Open("recipients");
-            var data = new List<string>();
+            var data = new List<(string Name, byte[] Bytes)>();
             WriteStringTable(writer, data, "User", recipients.Users.ToList(), withValues: true);
             writer.WriteLine("public static global::System.ReadOnlySpan<byte> UserHash(int entry) => UserValue(entry);");
             writer.WriteLine();
@@ -96,7 +96,7 @@ public sealed partial class PolicyGenerator
         public static string EmitAccept(KeyListModel accept)
         {
             SourceWriter writer = Open("accept.txt");
-            var data = new List<string>();
+            var data = new List<(string Name, byte[] Bytes)>();
             WriteStringTable(writer, data, "Accept", accept.Exact.ToList(), withValues: false);
             return Close(writer, data);
         }
@@ -104,7 +104,7 @@ public sealed partial class PolicyGenerator
         public static string EmitKill(KeyListModel kill)
         {
             SourceWriter writer = Open("kill.lst");
-            var data = new List<string>();
+            var data = new List<(string Name, byte[] Bytes)>();
             WriteStringTable(writer, data, "Kill", kill.Exact.ToList(), withValues: false);
             (int[] childStart, byte[] edgeBytes, int[] edgeTargets, int[] terminals) = SuffixTrieBuilder.Build(kill.Suffixes.Select(s => (s.Key, s.Line)).ToList());
             WriteData(data, writer, "int", "KillTrieChildStart", Bytes(childStart));
@@ -120,7 +120,7 @@ public sealed partial class PolicyGenerator
         {
             string name = ranges.FileName == "relay.txt" ? "Relay" : "Deny";
             SourceWriter writer = Open(ranges.FileName);
-            var data = new List<string>();
+            var data = new List<(string Name, byte[] Bytes)>();
             AddressRangeTableBuilder.Table v4 = AddressRangeTableBuilder.Build(ranges.Ranges.Where(r => !r.IsIPv6));
             AddressRangeTableBuilder.Table v6 = AddressRangeTableBuilder.Build(ranges.Ranges.Where(r => r.IsIPv6));
             WriteData(data, writer, "ulong", $"{name}V4FirstOctets", Bytes(v4.FirstOctets));
@@ -147,7 +147,7 @@ public sealed partial class PolicyGenerator
         public static string EmitTests(PolicyTestsModel tests)
         {
             SourceWriter writer = Open("tests.txt");
-            var data = new List<string>();
+            var data = new List<(string Name, byte[] Bytes)>();
             writer.WriteLine($"public static string TestsFile => {Literal(tests.FilePath)};");
             writer.WriteLine();
             writer.OpenBlock("public static global::System.Collections.Generic.IReadOnlyList<global::FastSmtp.Policy.PolicyTest> Tests => new global::FastSmtp.Policy.PolicyTest[]");
@@ -171,15 +171,15 @@ public sealed partial class PolicyGenerator
         }
 
         /// <summary>Closes the struct; the file's tables follow as attributes of another part of it.</summary>
-        private static string Close(SourceWriter writer, List<string> data)
+        private static string Close(SourceWriter writer, List<(string Name, byte[] Bytes)> data)
         {
             writer.CloseBlock();
             if (data.Count > 0)
             {
                 writer.WriteLine();
-                foreach (string attribute in data)
+                foreach ((string name, byte[] bytes) in data)
                 {
-                    writer.WriteLine(attribute);
+                    writer.WriteBase64Line($"[{Tables}.PolicyData({Literal(name)}, \"", bytes, "\")]");
                 }
 
                 writer.WriteLine("internal readonly partial struct CompiledPolicy { }");
@@ -189,7 +189,7 @@ public sealed partial class PolicyGenerator
         }
 
         /// <summary>A hash table over the entries' keys, their lines, and optionally their values.</summary>
-        private static void WriteStringTable(SourceWriter writer, List<string> data, string name, IReadOnlyList<KeyedEntry> entries, bool withValues)
+        private static void WriteStringTable(SourceWriter writer, List<(string Name, byte[] Bytes)> data, string name, IReadOnlyList<KeyedEntry> entries, bool withValues)
         {
             (byte[] blob, int[] offsets, int[] buckets) = StringTableBuilder.Build(entries.Select(e => e.Key).ToList());
             WriteData(data, writer, "byte", $"{name}Keys", blob);
@@ -216,10 +216,10 @@ public sealed partial class PolicyGenerator
         /// the compiler a syntax or bound node per byte (60 KB of compiler memory per policy
         /// entry); one plain string per table costs it next to nothing.
         /// </summary>
-        private static void WriteData(List<string> data, SourceWriter writer, string type, string name, byte[] bytes)
+        private static void WriteData(List<(string Name, byte[] Bytes)> data, SourceWriter writer, string type, string name, byte[] bytes)
         {
             string field = "s_" + char.ToLowerInvariant(name[0]) + name.Substring(1);
-            data.Add($"[{Tables}.PolicyData({Literal(name)}, \"{System.Convert.ToBase64String(bytes)}\")]");
+            data.Add((name, bytes));
             writer.WriteLine($"private static readonly byte[] {field} = {Tables}.PolicyDataAttribute.Load(typeof(CompiledPolicy), {Literal(name)});");
             writer.WriteLine(type == "byte"
                 ? $"private static global::System.ReadOnlySpan<byte> {name} => {field};"

@@ -21,6 +21,28 @@ internal sealed class SourceWriter
         _builder.Append('\n');
     }
 
+    /// <summary>
+    /// A line holding <paramref name="data"/> as base64 between <paramref name="prefix"/> and
+    /// <paramref name="suffix"/>, encoded straight into the output: a policy's tables run to tens of
+    /// megabytes, and an intermediate string per table would double what the compiler holds.
+    /// </summary>
+    public void WriteBase64Line(string prefix, byte[] data, string suffix)
+    {
+        _builder.Append(' ', _indent * 4);
+        _builder.Append(prefix);
+        const int ChunkBytes = 3 * 4096;
+        char[] chunk = new char[4 * 4096];
+        for (int offset = 0; offset < data.Length; offset += ChunkBytes)
+        {
+            int length = System.Math.Min(ChunkBytes, data.Length - offset);
+            int written = System.Convert.ToBase64CharArray(data, offset, length, chunk, 0);
+            _builder.Append(chunk, 0, written);
+        }
+
+        _builder.Append(suffix);
+        _builder.Append('\n');
+    }
+
     public void OpenBlock(string line)
     {
         WriteLine(line);
