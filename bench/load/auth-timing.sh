@@ -17,6 +17,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+. bench/load/fastsmtp-server.sh
 work=$(mktemp -d)
 server=""
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
@@ -25,8 +26,5 @@ dotnet build src/FastSmtp -c Release -o "$work/hasher" -v quiet -nologo >/dev/nu
 hash=$(echo 'the real password' | dotnet "$work/hasher/FastSmtp.dll" hash-password)
 echo "fred@localhost $hash" >>"$work/policy/users.txt"
 dotnet build src/FastSmtp -c Release -o "$work/fastsmtp" -p:FastSmtpPolicyDir="$work/policy" -v quiet -nologo >/dev/null
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-dotnet "$work/fastsmtp/FastSmtp.dll" --listen "127.0.0.1:$port" --spool "$work/spool" --mail-dir "$work/mail" >"$work/server.log" 2>&1 &
-server=$!
-for _ in $(seq 1 100); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $port)).close()" 2>/dev/null && break; sleep 0.1; done
+start_fastsmtp "$work"
 python3 bench/load/auth-timing.py "$port" fred@localhost "$attempts"
