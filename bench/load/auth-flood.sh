@@ -20,11 +20,8 @@ while [ $# -gt 0 ]; do
 done
 
 . bench/load/fastsmtp-server.sh
-work=$(mktemp -d)
-server=""
-trap '[ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 dotnet build src/FastSmtp -c Release -o "$work/fastsmtp" -v quiet -nologo >/dev/null
-start_fastsmtp "$work" --max-connections-per-minute 0
+start_fastsmtp --max-connections-per-minute 0
 
 for n in $flooders; do
   python3 bench/load/auth-flood.py "$port" "$n" "$seconds"

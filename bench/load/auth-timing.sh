@@ -18,13 +18,10 @@ while [ $# -gt 0 ]; do
 done
 
 . bench/load/fastsmtp-server.sh
-work=$(mktemp -d)
-server=""
-trap '[ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 cp -r policy "$work/policy"
 dotnet build src/FastSmtp -c Release -o "$work/hasher" -v quiet -nologo >/dev/null
 hash=$(echo 'the real password' | dotnet "$work/hasher/FastSmtp.dll" hash-password)
 echo "fred@localhost $hash" >>"$work/policy/users.txt"
 dotnet build src/FastSmtp -c Release -o "$work/fastsmtp" -p:FastSmtpPolicyDir="$work/policy" -v quiet -nologo >/dev/null
-start_fastsmtp "$work"
+start_fastsmtp
 python3 bench/load/auth-timing.py "$port" fred@localhost "$attempts"

@@ -124,9 +124,9 @@ public sealed partial class PolicyGenerator
             AddressRangeTableBuilder.Table v4 = AddressRangeTableBuilder.Build(ranges.Ranges.Where(r => !r.IsIPv6));
             AddressRangeTableBuilder.Table v6 = AddressRangeTableBuilder.Build(ranges.Ranges.Where(r => r.IsIPv6));
             WriteData(data, writer, "ulong", $"{name}V4FirstOctets", Bytes(v4.FirstOctets));
-            WriteData(data, writer, "uint", $"{name}V4Starts", Bytes(v4.StartLow.Select(v => (int)(uint)v).ToArray()));
-            WriteData(data, writer, "uint", $"{name}V4Ends", Bytes(v4.EndLow.Select(v => (int)(uint)v).ToArray()));
-            WriteData(data, writer, "uint", $"{name}V4MaxEnds", Bytes(v4.MaxEndLow.Select(v => (int)(uint)v).ToArray()));
+            WriteData(data, writer, "uint", $"{name}V4Starts", Bytes(Low32(v4.StartLow)));
+            WriteData(data, writer, "uint", $"{name}V4Ends", Bytes(Low32(v4.EndLow)));
+            WriteData(data, writer, "uint", $"{name}V4MaxEnds", Bytes(Low32(v4.MaxEndLow)));
             WriteData(data, writer, "int", $"{name}V4Lines", Bytes(v4.Lines));
             foreach ((string field, ulong[] values) in new[]
             {
@@ -240,6 +240,9 @@ public sealed partial class PolicyGenerator
 
             return bytes;
         }
+
+        /// <summary>IPv4 ranges keep their addresses in the low 32 bits of the builder's 64.</summary>
+        private static int[] Low32(ulong[] values) => values.Select(v => unchecked((int)(uint)v)).ToArray();
 
         private static byte[] Bytes(ulong[] values)
         {

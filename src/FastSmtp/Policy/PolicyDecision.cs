@@ -8,7 +8,9 @@ public readonly record struct PolicyDecision(PolicyOutcome Outcome, PolicyReason
     public bool Accepted => Outcome == PolicyOutcome.Accept;
 
     /// <summary>The SMTP reply code the decision leads to (250 for accept).</summary>
-    public int Code => Outcome switch
+    public int Code => CodeOf(Outcome);
+
+    public static int CodeOf(PolicyOutcome outcome) => outcome switch
     {
         PolicyOutcome.Accept => 250,
         PolicyOutcome.SenderKilled => 501,

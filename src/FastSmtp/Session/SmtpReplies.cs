@@ -19,8 +19,6 @@ internal static class SmtpReplies
     public static ReadOnlySpan<byte> LineTooLong => "500 5.5.2 line too long\r\n"u8;
     public static ReadOnlySpan<byte> MessageTooBig => "552 5.3.4 message size exceeds limit\r\n"u8;
     public static ReadOnlySpan<byte> TooManyRecipients => "452 4.5.3 too many recipients\r\n"u8;
-    public static ReadOnlySpan<byte> UnacceptableSender => "501 5.7.1 unacceptable mail address\r\n"u8;
-    public static ReadOnlySpan<byte> SenderDomainRefused => "553 5.1.7 sender domain refused: look-alike, invisible or unmappable characters\r\n"u8;
     public static ReadOnlySpan<byte> CommandNotImplemented => "502 5.5.1 Command not implemented\r\n"u8;
     public static ReadOnlySpan<byte> ListsAreConfidential => "550 5.7.1 lists are confidential\r\n"u8;
     public static ReadOnlySpan<byte> SenderMustBeUserAtHost => "550 5.7.1 sender address must be user@host\r\n"u8;

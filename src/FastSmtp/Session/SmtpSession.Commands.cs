@@ -185,7 +185,7 @@ internal sealed partial class SmtpSession
         PolicyDecision sender = PolicyEngine<CompiledPolicy>.CheckSender(mailbox);
         if (!sender.Accepted)
         {
-            Refuse(sender.Outcome == PolicyOutcome.SenderDomainRefused ? SmtpReplies.SenderDomainRefused : SmtpReplies.UnacceptableSender);
+            RefuseByPolicy(sender.Outcome, mailbox);
             return;
         }
 
@@ -275,10 +275,7 @@ internal sealed partial class SmtpSession
 
         if (!decision.Accepted)
         {
-            PolicyReplies.Write(_output, decision.Outcome, mailbox);
-            SmtpMetrics.ReplyCode(decision.Code);
-            _repliesPending = true;
-            CountError();
+            RefuseByPolicy(decision.Outcome, mailbox);
             return;
         }
 
@@ -373,10 +370,7 @@ internal sealed partial class SmtpSession
                 WriteAddressReply("250 2.1.5 <"u8, address, ">\r\n"u8);
                 break;
             case LocalNameKind.Unknown:
-                PolicyReplies.Write(_output, PolicyOutcome.UserUnknown, address);
-                SmtpMetrics.ReplyCode(550);
-                _repliesPending = true;
-                CountError();
+                RefuseByPolicy(PolicyOutcome.UserUnknown, address);
                 break;
             default:
                 // RFC 5321 3.5.3: 252 when the server will not say whether a remote user exists.

@@ -67,10 +67,7 @@ internal sealed partial class SmtpSession
 
             if (!decision.Accepted)
             {
-                PolicyReplies.Write(_output, decision.Outcome, _heldRecipient.AsSpan(0, _heldRecipientLength));
-                FastSmtp.Metrics.SmtpMetrics.ReplyCode(decision.Code);
-                _repliesPending = true;
-                CountError();
+                RefuseByPolicy(decision.Outcome, _heldRecipient.AsSpan(0, _heldRecipientLength));
                 return;
             }
 

@@ -340,6 +340,15 @@ internal sealed partial class SmtpSession
         CountError();
     }
 
+    /// <summary>A policy refusal about <paramref name="address"/>, in the policy's own words, counted as every refusal is.</summary>
+    private void RefuseByPolicy(PolicyOutcome outcome, ReadOnlySpan<byte> address)
+    {
+        PolicyReplies.Write(_output, outcome, address);
+        SmtpMetrics.ReplyCode(PolicyDecision.CodeOf(outcome));
+        _repliesPending = true;
+        CountError();
+    }
+
     private void CountError()
     {
         if (++_errors >= _server.Options.MaxCommandErrors)
