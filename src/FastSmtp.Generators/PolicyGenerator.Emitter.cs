@@ -144,6 +144,23 @@ public sealed partial class PolicyGenerator
             return Close(writer, data);
         }
 
+        /// <summary>
+        /// The policy's identity, and the assembly's entry point: the server instantiates the
+        /// engine closed over this struct, and refuses a policy compiled against another contract.
+        /// </summary>
+        public static string EmitIdentity(string contentHash)
+        {
+            var writer = new SourceWriter();
+            writer.WriteLine("[assembly: global::FastSmtp.Policy.PolicyEntryPoint(typeof(global::FastSmtp.Policy.SecurityPolicy<global::FastSmtp.Policy.CompiledPolicy>), global::FastSmtp.Policy.PolicyContract.Version)]");
+            writer.WriteLine();
+            writer.WriteLine("namespace FastSmtp.Policy;");
+            writer.WriteLine();
+            writer.OpenBlock("internal readonly partial struct CompiledPolicy");
+            writer.WriteLine($"public static string ContentHash => {Literal(contentHash)};");
+            writer.CloseBlock();
+            return writer.ToString();
+        }
+
         public static string EmitTests(PolicyTestsModel tests)
         {
             SourceWriter writer = Open("tests.txt");

@@ -28,12 +28,13 @@ public sealed partial class PolicyGenerator : IIncrementalGenerator
         public const string RelayModel = nameof(RelayModel);
         public const string DenyModel = nameof(DenyModel);
         public const string TestsModel = nameof(TestsModel);
+        public const string ContentHash = nameof(ContentHash);
     }
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
         IncrementalValueProvider<string?> policyDirectory = context.AnalyzerConfigOptionsProvider
-            .Select(static (options, _) => options.GlobalOptions.TryGetValue("build_property.FastSmtpPolicyDir", out string? dir) && !string.IsNullOrWhiteSpace(dir)
+            .Select(static (options, _) => options.GlobalOptions.TryGetValue("build_property.FastSmtpPolicyFolder", out string? dir) && !string.IsNullOrWhiteSpace(dir)
                 ? Parser.NormalizeDirectory(dir)
                 : null)
             .WithTrackingName(TrackingNames.PolicyDirectory);
@@ -79,6 +80,9 @@ public sealed partial class PolicyGenerator : IIncrementalGenerator
         IncrementalValueProvider<PolicyTestsModel> tests = File("tests.txt")
             .Select(static (file, ct) => Parser.ParseTests(file, ct)).WithTrackingName(TrackingNames.TestsModel);
 
+        IncrementalValueProvider<string> contentHash = policyFiles.Collect()
+            .Select(static (files, ct) => Parser.ContentHash(files, ct)).WithTrackingName(TrackingNames.ContentHash);
+
         context.RegisterSourceOutput(policyDirectory, static (spc, directory) =>
         {
             if (directory is null)
@@ -96,6 +100,7 @@ public sealed partial class PolicyGenerator : IIncrementalGenerator
         AddSource(context, kill.Select(static (m, _) => m with { Diagnostics = EquatableArray<DiagnosticInfo>.Empty }), "kill.lst", Emitter.EmitKill);
         AddSource(context, relay.Select(static (m, _) => m with { Diagnostics = EquatableArray<DiagnosticInfo>.Empty }), "relay.txt", Emitter.EmitRanges);
         AddSource(context, deny.Select(static (m, _) => m with { Diagnostics = EquatableArray<DiagnosticInfo>.Empty }), "deny.txt", Emitter.EmitRanges);
+        AddSource(context, contentHash, "identity", Emitter.EmitIdentity);
         AddSource(context, tests.Select(static (m, _) => m with { Diagnostics = EquatableArray<DiagnosticInfo>.Empty }), "tests.txt", Emitter.EmitTests);
 
         ReportDiagnostics(context, options.Select(static (m, _) => m.Diagnostics));

@@ -102,7 +102,7 @@ public partial class ObservabilityTests
         throw new Xunit.Sdk.XunitException($"no sample {name} {label}:\n{metrics}");
     }
 
-    private static async Task<string> WaitForMetricAsync(HttpClient http, string metricsBase, string sample)
+    internal static async Task<string> WaitForMetricAsync(HttpClient http, string metricsBase, string sample)
     {
         DateTime deadline = DateTime.UtcNow.AddSeconds(15);
         while (true)
@@ -117,7 +117,7 @@ public partial class ObservabilityTests
         }
     }
 
-    private static async Task<string> MetricsBaseAsync(ServerProcess server)
+    internal static async Task<string> MetricsBaseAsync(ServerProcess server)
     {
         await server.WaitForOutputAsync("Metrics on http://");
         return "http://" + MetricsLine().Match(server.Output).Groups[1].Value;

@@ -60,11 +60,13 @@ internal sealed class RawSmtpClient : SmtpTestClient, IAsyncDisposable
         await _stream.FlushAsync();
     }
 
-    public async Task UpgradeToTlsAsync()
+    /// <summary>TLS from here on; returns the certificate the server presented.</summary>
+    public async Task<System.Security.Cryptography.X509Certificates.X509Certificate> UpgradeToTlsAsync()
     {
         var tls = new SslStream(_stream, leaveInnerStreamOpen: false, (_, _, _, _) => true);
         await tls.AuthenticateAsClientAsync("localhost");
         _stream = tls;
+        return tls.RemoteCertificate!;
     }
 
     protected override async Task<string?> ReceiveAsync(CancellationToken cancellationToken)

@@ -107,6 +107,10 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         return await StartAsync(serverDll, arguments, environment: null);
     }
 
+    /// <summary>Another build of the server (a FastSmtp.dll), started like the others.</summary>
+    public static Task<ServerProcess> StartBuildAsync(string serverDll, params string[] arguments) =>
+        StartAsync(serverDll, arguments, environment: null);
+
     /// <summary>A published server executable (the single file of packaging), started like the others.</summary>
     public static Task<ServerProcess> StartExecutableAsync(string executable, params string[] arguments) =>
         StartAsync(executable, arguments, environment: null);

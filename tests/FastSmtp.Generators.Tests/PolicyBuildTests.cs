@@ -59,8 +59,49 @@ public class PolicyBuildTests
         }
     }
 
+    [Fact]
+    public async Task The_policy_builds_alone_into_one_file_runs_its_tests_and_the_server_loads_it()
+    {
+        string work = Path.Combine(Path.GetTempPath(), "fastsmtp-policy-build-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            string sources = PolicyServerBuild.CopySources(work);
+            string policy = Path.Combine(work, "my-policy");
+            string output = Path.Combine(work, "policy-out");
+            Directory.CreateDirectory(policy);
+            await File.WriteAllTextAsync(Path.Combine(policy, "hosts.txt"), "alone.example.test\n");
+            await File.WriteAllTextAsync(Path.Combine(policy, "tests.txt"), "127.0.0.1 a@x.example postmaster@alone.example.test => accept\n");
+
+            (int exit, string log) = await PolicyServerBuild.BuildPolicyAsync(sources, policy, output);
+            Assert.True(exit == 0, log);
+            Assert.Equal(["FastSmtp.Policy.dll"], Directory.GetFiles(output).Select(Path.GetFileName));
+            Assert.Contains("tests.txt: 1 passed, 0 failed", await PolicyCheckAsync(sources, Path.Combine(output, "FastSmtp.Policy.dll")));
+
+            // The server the policy was built against runs it, named by --policy.
+            string server = Path.Combine(sources, "src", "FastSmtp", "bin", "Debug", "net10.0");
+            Assert.Equal("alone.example.test", await GreetingHostAsync(server, work, "--policy", Path.Combine(output, "FastSmtp.Policy.dll")));
+
+            // tests.txt fails the policy-only build with its file, line and column.
+            await File.WriteAllTextAsync(Path.Combine(policy, "tests.txt"), "203.0.113.5  a@x.example  u@remote.example  => accept\n");
+            (exit, log) = await PolicyServerBuild.BuildPolicyAsync(sources, policy, output);
+            Assert.NotEqual(0, exit);
+            Assert.Contains($"{Path.Combine(policy, "tests.txt")}(1,48): error FSMTP020: expected accept, got 550", log);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static async Task<string> PolicyCheckAsync(string sources, string policy)
+    {
+        (int exit, string log) = await PolicyServerBuild.RunDotnetAsync(sources, Path.Combine(sources, "src", "FastSmtp", "bin", "Debug", "net10.0", "FastSmtp.dll"), "policy", "check", "--policy", policy);
+        Assert.True(exit == 0, log);
+        return log;
+    }
+
     /// <summary>Starts the built server on a free loopback port and reads the host name it announces.</summary>
-    private static async Task<string> GreetingHostAsync(string output, string work)
+    private static async Task<string> GreetingHostAsync(string output, string work, params string[] options)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -68,7 +109,7 @@ public class PolicyBuildTests
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (string argument in new[] { Path.Combine(output, "FastSmtp.dll"), "--listen", "127.0.0.1:0", "--spool", Path.Combine(work, "spool") })
+        foreach (string argument in new[] { Path.Combine(output, "FastSmtp.dll"), "--listen", "127.0.0.1:0", "--spool", Path.Combine(work, "spool") }.Concat(options))
         {
             start.ArgumentList.Add(argument);
         }

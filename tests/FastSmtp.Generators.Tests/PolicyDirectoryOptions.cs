@@ -17,7 +17,7 @@ internal sealed class PolicyDirectoryOptions(string? policyDirectory) : Analyzer
     {
         public override bool TryGetValue(string key, [NotNullWhen(true)] out string? value)
         {
-            value = key == "build_property.FastSmtpPolicyDir" ? policyDirectory : null;
+            value = key == "build_property.FastSmtpPolicyFolder" ? policyDirectory : null;
             return value is not null;
         }
     }

@@ -41,7 +41,7 @@ internal static class PolicyServerBuild
             File.Copy(Path.Combine(root, file), Path.Combine(copy, file));
         }
 
-        foreach (string project in new[] { "FastSmtp", "FastSmtp.Generators" })
+        foreach (string project in new[] { "FastSmtp", "FastSmtp.Generators", "FastSmtp.Policy" })
         {
             string from = Path.Combine(root, "src", project);
             foreach (string file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
@@ -74,6 +74,10 @@ internal static class PolicyServerBuild
 
     public static Task<(int Exit, string Log)> BuildAsync(string sources, string policy, string output) =>
         RunDotnetAsync(sources, "build", Path.Combine("src", "FastSmtp"), $"-p:FastSmtpPolicyDir={policy}", "-o", output, "-nodeReuse:false", "-clp:NoSummary");
+
+    /// <summary>`dotnet build src/FastSmtp.Policy -p:FastSmtpPolicyDir=DIR -o OUT`: the policy alone.</summary>
+    public static Task<(int Exit, string Log)> BuildPolicyAsync(string sources, string policy, string output) =>
+        RunDotnetAsync(sources, "build", Path.Combine("src", "FastSmtp.Policy"), $"-p:FastSmtpPolicyDir={policy}", "-o", output, "-nodeReuse:false", "-clp:NoSummary");
 
     /// <summary>`dotnet ARGUMENTS` in <paramref name="sources"/>, as an operator would run it; bounded at 5 minutes.</summary>
     public static Task<(int Exit, string Log)> RunDotnetAsync(string sources, params string[] arguments) =>

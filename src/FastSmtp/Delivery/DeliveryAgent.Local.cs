@@ -29,12 +29,15 @@ public sealed partial class DeliveryAgent
     private NextHopReply DeliverLocal(LoadedMessage loaded, string address)
     {
         byte[] utf8 = Encoding.UTF8.GetBytes(address);
-        if (RecipientExpander<CompiledPolicy>.LocalMailbox(utf8, out ReadOnlySpan<byte> canonicalHost, out string user) is not { } mailbox)
+
+        // One policy for the whole decision, even if a reload lands in the middle of it.
+        SecurityPolicy policy = _policy.Current;
+        if (policy.LocalMailbox(utf8, out ReadOnlySpan<byte> canonicalHost, out string user) is not { } mailbox)
         {
             return new NextHopReply(550, $"5.1.1 <{address}>: not a local address");
         }
 
-        LocalNameKind kind = PolicyEngine<CompiledPolicy>.FindLocal(utf8).Kind;
+        LocalNameKind kind = policy.FindLocal(utf8).Kind;
         if (kind != LocalNameKind.User && user != "postmaster")
         {
             // The policy changed since the message was accepted.

@@ -167,10 +167,10 @@ public sealed partial class DeliveryAgent
     /// NOTIFY=SUCCESS or to a failing recipient, even under relay = none (DSN reflection): only
     /// the headers go back.
     /// </summary>
-    private static bool ContentMayReturn(SpooledMessage original)
+    private bool ContentMayReturn(SpooledMessage original)
     {
         bool trusted = original.Protocol is MessageProtocol.Esmtpa or MessageProtocol.Esmtpsa
-            || (IPAddress.TryParse(original.ClientAddress, out IPAddress? client) && PolicyEngine<CompiledPolicy>.RelayLine(client) != 0);
+            || (IPAddress.TryParse(original.ClientAddress, out IPAddress? client) && _policy.Current.RelayLine(client) != 0);
         return trusted || IsLocal(original.MailFrom);
     }
 
@@ -250,7 +250,7 @@ public sealed partial class DeliveryAgent
         try
         {
             var finals = new List<string>();
-            RecipientExpander<CompiledPolicy>.Expand(Encoding.UTF8.GetBytes(original.MailFrom), finals);
+            _policy.Current.Expand(Encoding.UTF8.GetBytes(original.MailFrom), finals);
             foreach (string final in finals)
             {
                 message.Recipients.Add(new SpoolRecipient(final, RecipientNotify.Never, null));

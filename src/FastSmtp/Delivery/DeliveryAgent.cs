@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using FastSmtp.Hosting;
 using FastSmtp.Policy;
+using FastSmtp.Policy.Loading;
 using FastSmtp.Queue;
 using FastSmtp.Routing;
 using FastSmtp.Session;
@@ -22,6 +23,10 @@ namespace FastSmtp.Delivery;
 public sealed partial class DeliveryAgent : BackgroundService
 {
     private readonly Spool _spool;
+
+    /// <summary>Aliases and groups are expanded, and local mailboxes found, by the policy active at delivery.</summary>
+    private readonly ActivePolicy _policy;
+    private readonly ServerReload _reload;
     private readonly SmtpServerOptions _options;
     private readonly ILogger _logger;
     private readonly MaildirWriter _maildir;
@@ -38,12 +43,14 @@ public sealed partial class DeliveryAgent : BackgroundService
     /// <summary>Segments (64 MB each) the log may hold before the oldest one's live messages are moved forward.</summary>
     private const int MaxSegmentsBeforeCompaction = 4;
 
-    public DeliveryAgent(Spool spool, SmtpServerContext server, MailRouter router, IOptions<SmtpServerOptions> options, ILogger<DeliveryAgent> logger)
+    public DeliveryAgent(Spool spool, SmtpServerContext server, MailRouter router, IOptions<SmtpServerOptions> options, ILogger<DeliveryAgent> logger, ServerReload reload)
     {
+        _reload = reload;
         _spool = spool;
         _options = options.Value;
         _logger = logger;
         Hostname = server.Hostname;
+        _policy = server.Policy;
         Router = router;
         _maildir = new MaildirWriter(_options.MailDir);
         _pool = new ConnectionPool(TimeSpan.FromSeconds(5), maxIdlePerEndpoint: _options.DestinationConcurrency);
@@ -100,7 +107,7 @@ public sealed partial class DeliveryAgent : BackgroundService
         _stopping = stoppingToken;
         _spool.Committed += Start;
 
-        using var control = new QueueControl(_spool.Directory, this, _logger);
+        using var control = new QueueControl(_spool.Directory, this, _reload, _logger);
         control.Start(stoppingToken);
 
         // On start every undelivered recipient is due at once (once the spool could be read).
@@ -273,11 +280,11 @@ public sealed partial class DeliveryAgent : BackgroundService
     }
 
     /// <summary>The recipient's domain is a local host (the queue holds expanded, canonical addresses).</summary>
-    private static bool IsLocal(string address)
+    private bool IsLocal(string address)
     {
         Span<byte> utf8 = stackalloc byte[AddressNormalizer.MaxLength];
         return Encoding.UTF8.TryGetBytes(address, utf8, out int length)
-            && PolicyEngine<CompiledPolicy>.FindLocal(utf8[..length]).Kind != LocalNameKind.NotLocal;
+            && _policy.Current.FindLocal(utf8[..length]).Kind != LocalNameKind.NotLocal;
     }
 
     private LoadedMessage Load(QueueEntry entry)

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using FastSmtp.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace FastSmtp.Delivery;
@@ -8,9 +9,10 @@ namespace FastSmtp.Delivery;
 /// The running server's control socket, <c>&lt;spool&gt;/control.sock</c> (a Unix domain socket,
 /// reachable only by who may enter the spool folder): `queue flush` connects and sends
 /// "flush", and every deferred message becomes due at once (Postfix's `postqueue -f`); "stats"
-/// answers the bytes the process has allocated so far (the load scripts' allocation figure).
+/// answers the bytes the process has allocated so far (the load scripts' allocation figure);
+/// "reload [FILE]" is `policy reload`.
 /// </summary>
-internal sealed partial class QueueControl(string spool, DeliveryAgent agent, ILogger logger) : IDisposable
+internal sealed partial class QueueControl(string spool, DeliveryAgent agent, ServerReload reload, ILogger logger) : IDisposable
 {
     public const string SocketName = "control.sock";
 
@@ -62,10 +64,16 @@ internal sealed partial class QueueControl(string spool, DeliveryAgent agent, IL
             return null;
         }
 
-        await socket.SendAsync(Encoding.ASCII.GetBytes(command + "\n"));
-        var buffer = new byte[256];
-        int read = await socket.ReceiveAsync(buffer);
-        return Encoding.ASCII.GetString(buffer, 0, read).TrimEnd();
+        await socket.SendAsync(Encoding.UTF8.GetBytes(command + "\n"));
+        using var answer = new MemoryStream();
+        var buffer = new byte[4096];
+        int read;
+        while ((read = await socket.ReceiveAsync(buffer)) > 0)
+        {
+            answer.Write(buffer, 0, read);
+        }
+
+        return Encoding.UTF8.GetString(answer.ToArray()).TrimEnd();
     }
 
     private async Task AcceptAsync(Socket listener, CancellationToken stopping)
@@ -86,19 +94,24 @@ internal sealed partial class QueueControl(string spool, DeliveryAgent agent, IL
             {
                 try
                 {
-                    var buffer = new byte[64];
+                    var buffer = new byte[4096];
                     using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
                     int read = await connection.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
-                    string command = Encoding.ASCII.GetString(buffer, 0, read).Trim();
+                    string command = Encoding.UTF8.GetString(buffer, 0, read).Trim();
+
+                    // Loading a large policy can take longer than the 5 s a command may take to arrive.
+                    timeout.CancelAfter(TimeSpan.FromMinutes(5));
                     string answer = command switch
                     {
                         "flush" => $"flushed {agent.Flush()}",
+                        "reload" => Answer(reload.Reload(null)),
+                        _ when command.StartsWith("reload ", StringComparison.Ordinal) => Answer(reload.Reload(command["reload ".Length..])),
 
                         // For bench/load: bytes allocated by the whole process so far, and messages committed.
                         "stats" => FormattableString.Invariant($"allocated={GC.GetTotalAllocatedBytes(precise: true)} deferred={agent.DeferredCount}"),
                         _ => "unknown command",
                     };
-                    await connection.SendAsync(Encoding.ASCII.GetBytes(answer + "\n"), SocketFlags.None, timeout.Token);
+                    await connection.SendAsync(Encoding.UTF8.GetBytes(answer + "\n"), SocketFlags.None, timeout.Token);
                 }
                 catch (Exception exception) when (exception is OperationCanceledException or SocketException)
                 {
@@ -107,6 +120,9 @@ internal sealed partial class QueueControl(string spool, DeliveryAgent agent, IL
             }
         }
     }
+
+    /// <summary>"ok ..." or "refused ...": `policy reload` exits by the first word.</summary>
+    private static string Answer(ReloadResult result) => (result.Succeeded ? "ok " : "refused ") + result.Answer;
 
     [LoggerMessage(EventId = 210, Level = LogLevel.Warning, Message = "Control socket {Path} unavailable: `queue flush` cannot reach this server")]
     private static partial void LogUnavailable(ILogger logger, Exception exception, string path);

@@ -30,6 +30,7 @@ internal static class CommandLineSwitches
         ["--delivery-concurrency"] = Key(nameof(SmtpServerOptions.DeliveryConcurrency)),
         ["--destination-concurrency"] = Key(nameof(SmtpServerOptions.DestinationConcurrency)),
         ["--delivery-timeout"] = Key(nameof(SmtpServerOptions.DeliveryTimeout)),
+        ["--policy"] = Key(nameof(SmtpServerOptions.Policy)),
         ["--tls-cert"] = Key(nameof(SmtpServerOptions.TlsCert)),
         ["--tls-key"] = Key(nameof(SmtpServerOptions.TlsKey)),
         ["--command-timeout"] = Key(nameof(SmtpServerOptions.CommandTimeout)),

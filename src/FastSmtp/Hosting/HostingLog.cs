@@ -22,6 +22,9 @@ internal static partial class HostingLog
     [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "ICU is not available (invariant globalization): internationalised domains cannot be mapped (UTS #46) and are all refused 553; install libicu")]
     public static partial void NoIcu(ILogger logger);
 
+    [LoggerMessage(EventId = 107, Level = LogLevel.Information, Message = "Loaded {Identity} from {Path}")]
+    public static partial void PolicyLoaded(ILogger logger, string identity, string path);
+
     [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "FastSmtp stopped: {Messages} messages committed in {Batches} fsync batches")]
     public static partial void Stopped(ILogger logger, long messages, long batches);
 }

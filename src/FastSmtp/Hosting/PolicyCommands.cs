@@ -1,77 +1,123 @@
 using System.Globalization;
 using System.Net;
 using FastSmtp.Policy;
+using FastSmtp.Policy.Loading;
 
 namespace FastSmtp.Hosting;
 
 /// <summary>`policy check`, `policy explain` and `hash-password` (SPEC.md section 7).</summary>
 internal static class PolicyCommands
 {
-    /// <summary>Prints the compiled policy's summary, runs tests.txt, and fails on any mismatch.</summary>
-    public static int Check(TextWriter output)
+    /// <summary>
+    /// policy check [--policy FILE]: loads the policy as the server would, prints its identity and
+    /// summary, runs tests.txt, and fails on any mismatch (the policy build runs this).
+    /// </summary>
+    public static int Check(string[] arguments, TextWriter output, TextWriter error)
     {
-        output.WriteLine($"primary host: {CompiledPolicy.PrimaryHost}");
-        output.WriteLine($"relay: {CompiledPolicy.Relay.ConfigValue()}; skip-antispam-for-relay-addresses: {YesNo(CompiledPolicy.SkipAntispamForRelayAddresses)}; allow-remote-mail-to-groups: {YesNo(CompiledPolicy.AllowRemoteMailToGroups)}; allow-remote-view-of-groups: {YesNo(CompiledPolicy.AllowRemoteViewOfGroups)}");
-        output.WriteLine($"check-valid-sender: {YesNo(CompiledPolicy.CheckValidSender)}; auto-deny-hack-attempts: {YesNo(CompiledPolicy.AutoDenyHackAttempts)}; disable-vrfy: {YesNo(CompiledPolicy.DisableVrfy)}; disable-auth-reporting: {YesNo(CompiledPolicy.DisableAuthReporting)}; dnsbl: {(CompiledPolicy.Dnsbl.Length == 0 ? "none" : CompiledPolicy.Dnsbl)}");
-        output.WriteLine($"hosts.txt: {CompiledPolicy.HostCount} names; users.txt: {CompiledPolicy.UserCount}; aliases.txt: {CompiledPolicy.AliasCount}; groups.txt: {CompiledPolicy.GroupCount}");
-        output.WriteLine($"relay.txt: {CompiledPolicy.RelayCount} ranges; deny.txt: {CompiledPolicy.DenyCount} ranges; accept.txt: {CompiledPolicy.AcceptCount}; kill.lst: {CompiledPolicy.KillCount} exact, {CompiledPolicy.KillSuffixCount} suffixes");
-        if (CompiledPolicy.Relay == RelayMode.Anyone)
+        if (arguments is not ([] or ["--policy", _]))
+        {
+            error.WriteLine("usage: FastSmtp policy check [--policy FILE]");
+            return 2;
+        }
+
+        if (!TryLoad(arguments is [_, var file] ? file : null, error, out SecurityPolicy? policy))
+        {
+            return 1;
+        }
+
+        output.WriteLine(policy.Identity.ToString());
+        output.WriteLine($"primary host: {policy.PrimaryHost}");
+        output.WriteLine($"relay: {policy.Relay.ConfigValue()}; skip-antispam-for-relay-addresses: {YesNo(policy.SkipAntispamForRelayAddresses)}; allow-remote-mail-to-groups: {YesNo(policy.AllowRemoteMailToGroups)}; allow-remote-view-of-groups: {YesNo(policy.AllowRemoteViewOfGroups)}");
+        output.WriteLine($"check-valid-sender: {YesNo(policy.CheckValidSender)}; auto-deny-hack-attempts: {YesNo(policy.AutoDenyHackAttempts)}; disable-vrfy: {YesNo(policy.DisableVrfy)}; disable-auth-reporting: {YesNo(policy.DisableAuthReporting)}; dnsbl: {(policy.Dnsbl.Length == 0 ? "none" : policy.Dnsbl)}");
+        PolicyIdentity counts = policy.Identity;
+        output.WriteLine($"hosts.txt: {counts.Hosts} names; users.txt: {counts.Users}; aliases.txt: {counts.Aliases}; groups.txt: {counts.Groups}");
+        output.WriteLine($"relay.txt: {counts.Relay} ranges; deny.txt: {counts.Deny} ranges; accept.txt: {counts.Accept}; kill.lst: {counts.Kill} exact, {counts.KillSuffixes} suffixes");
+        if (policy.Relay == RelayMode.Anyone)
         {
             output.WriteLine("warning: relay = anyone makes this an open relay");
         }
 
-        int failed = 0;
-        foreach (PolicyTest test in CompiledPolicy.Tests)
+        // The canonical MSBuild error format, so a failing build names tests.txt(line,col).
+        List<string> failures = PolicyTestRunner.Failures(policy);
+        foreach (string failure in failures)
         {
-            bool senderRead = TryReadPath("FROM:", test.Sender, out string? sender);
-            string? recipient = null;
-            if (!senderRead || !TryReadPath("TO:", test.Recipient, out recipient))
-            {
-                failed++;
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{CompiledPolicy.TestsFile}({test.Line},1): error FSMTP015: '{(senderRead ? test.Recipient : test.Sender)}' is not a path {(senderRead ? "RCPT TO" : "MAIL FROM")} accepts"));
-                continue;
-            }
+            output.WriteLine(failure);
+        }
 
-            PolicyEvaluation result = PolicyEvaluator<CompiledPolicy>.Evaluate(IPAddress.Parse(test.ClientIp), sender!, recipient, test.Auth);
-            if (result.Result != test.Expect)
-            {
-                failed++;
+        output.WriteLine($"tests.txt: {policy.Tests.Count - failures.Count} passed, {failures.Count} failed");
+        return failures.Count == 0 ? 0 : 1;
+    }
 
-                // The canonical MSBuild error format, so a failing build names tests.txt(line,col).
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{CompiledPolicy.TestsFile}({test.Line},{test.Column}): error FSMTP020: expected {test.Expect}, got {result.Result} ({result.Explanation})"));
+    /// <summary>The policy at <paramref name="path"/> (the one beside the server when null), or why it cannot be used.</summary>
+    private static bool TryLoad(string? path, TextWriter error, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SecurityPolicy? policy)
+    {
+        policy = null;
+        try
+        {
+            policy = LoadUnchecked(path ?? PolicyAssemblyLoader.DefaultPath);
+            return true;
+        }
+        catch (PolicyLoadException exception)
+        {
+            error.WriteLine("fastsmtp: " + exception.Message);
+            return false;
+        }
+    }
+
+    /// <summary>`policy check` reports tests.txt itself, line by line, so it loads without the loader's tests.txt gate.</summary>
+    private static SecurityPolicy LoadUnchecked(string path) => PolicyAssemblyLoader.Load(path, runTests: false).Policy;
+
+    /// <summary>
+    /// policy reload [--spool DIR] [--policy FILE]: tells the server running on the spool to load
+    /// its policy again (or FILE) and re-read its TLS certificate; prints the active policy.
+    /// </summary>
+    public static async Task<int> ReloadAsync(string[] arguments, TextWriter output, TextWriter error)
+    {
+        string spool = new SmtpServerOptions().Spool;
+        string? policyFile = null;
+        for (int i = 0; i < arguments.Length; i++)
+        {
+            switch (arguments[i])
+            {
+                case "--spool" when i + 1 < arguments.Length:
+                    spool = arguments[++i];
+                    break;
+                case "--policy" when i + 1 < arguments.Length:
+                    policyFile = Path.GetFullPath(arguments[++i]);
+                    break;
+                default:
+                    error.WriteLine("usage: FastSmtp policy reload [--spool DIR] [--policy FILE]");
+                    return 2;
             }
         }
 
-        output.WriteLine($"tests.txt: {CompiledPolicy.Tests.Count - failed} passed, {failed} failed");
-        return failed == 0 ? 0 : 1;
-    }
+        string? answer = await Delivery.QueueControl.SendAsync(Path.GetFullPath(spool), policyFile is null ? "reload" : "reload " + policyFile);
+        if (answer is null)
+        {
+            error.WriteLine($"policy reload: no FastSmtp server is running on {Path.GetFullPath(spool)}");
+            return 1;
+        }
 
-    /// <summary>
-    /// A tests.txt sender or recipient read as MAIL FROM or RCPT TO reads it (angle brackets
-    /// optional; source routes, quoted local parts, address literals, a bare postmaster): the
-    /// mailbox, or null when the server would refuse the path as syntax.
-    /// </summary>
-    private static bool TryReadPath(string keyword, string written, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? mailbox)
-    {
-        string path = written.StartsWith('<') ? written : "<" + written + ">";
-        byte[] arguments = System.Text.Encoding.UTF8.GetBytes(keyword + path);
-        bool parsed = keyword == "FROM:"
-            ? Protocol.SmtpPathParser.TryParseMailFrom(arguments, out ReadOnlySpan<byte> box, out _) == Protocol.PathError.None
-            : Protocol.SmtpPathParser.TryParseRcptTo(arguments, out box, out _) == Protocol.PathError.None;
-        mailbox = parsed ? System.Text.Encoding.UTF8.GetString(box) : null;
-        return parsed;
+        bool succeeded = answer.StartsWith("ok ", StringComparison.Ordinal);
+        (succeeded ? output : error).WriteLine(answer[(answer.IndexOf(' ') + 1)..]);
+        return succeeded ? 0 : 1;
     }
 
     /// <summary>policy explain IP SENDER RECIPIENT [--auth user@host]: the decision, then the rule.</summary>
     public static int Explain(string[] arguments, TextWriter output, TextWriter error)
     {
         string? auth = null;
+        string? policyFile = null;
         var positional = new List<string>();
         for (int i = 0; i < arguments.Length; i++)
         {
             if (arguments[i] == "--auth" && i + 1 < arguments.Length)
             {
                 auth = arguments[++i];
+            }
+            else if (arguments[i] == "--policy" && i + 1 < arguments.Length)
+            {
+                policyFile = arguments[++i];
             }
             else
             {
@@ -81,12 +127,17 @@ internal static class PolicyCommands
 
         if (positional.Count != 3 || !IPAddress.TryParse(positional[0], out IPAddress? client))
         {
-            error.WriteLine("usage: FastSmtp policy explain IP SENDER RECIPIENT [--auth user@host]   (SENDER may be <>)");
+            error.WriteLine("usage: FastSmtp policy explain IP SENDER RECIPIENT [--auth user@host] [--policy FILE]   (SENDER may be <>)");
             return 2;
         }
 
+        if (!TryLoad(policyFile, error, out SecurityPolicy? policy))
+        {
+            return 1;
+        }
+
         string sender = positional[1] == "<>" ? string.Empty : positional[1].Trim('<', '>');
-        PolicyEvaluation result = PolicyEvaluator<CompiledPolicy>.Evaluate(client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client, sender, positional[2].Trim('<', '>'), auth);
+        PolicyEvaluation result = policy.Evaluate(client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client, sender, positional[2].Trim('<', '>'), auth);
         output.WriteLine(result.Reply);
         output.WriteLine("rule: " + result.Explanation);
         return 0;

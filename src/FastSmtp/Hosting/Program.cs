@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Net;
+using System.Runtime.InteropServices;
 using FastSmtp.Delivery;
 using FastSmtp.Metrics;
+using FastSmtp.Policy.Loading;
 using FastSmtp.Queue;
 using FastSmtp.Routing;
 using FastSmtp.Session;
@@ -35,8 +37,10 @@ public static class Program
         {
             switch (args)
             {
-                case ["policy", "check", ..]:
-                    return PolicyCommands.Check(Console.Out);
+                case ["policy", "check", .. var rest]:
+                    return PolicyCommands.Check(rest, Console.Out, Console.Error);
+                case ["policy", "reload", .. var rest]:
+                    return await PolicyCommands.ReloadAsync(rest, Console.Out, Console.Error);
                 case ["policy", "explain", .. var rest]:
                     return PolicyCommands.Explain(rest, Console.Out, Console.Error);
                 case ["queue", "list", .. var rest]:
@@ -49,7 +53,7 @@ public static class Program
                     args = args[1..];
                     break;
                 default:
-                    await Console.Error.WriteLineAsync($"fastsmtp: unknown command '{string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')))}'. Commands: serve (default), policy check, policy explain IP SENDER RECIPIENT [--auth user@host], hash-password, queue list [--spool DIR], queue flush [--spool DIR]");
+                    await Console.Error.WriteLineAsync($"fastsmtp: unknown command '{string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')))}'. Commands: serve (default), policy check [--policy FILE], policy explain IP SENDER RECIPIENT [--auth user@host] [--policy FILE], policy reload [--spool DIR] [--policy FILE], hash-password, queue list [--spool DIR], queue flush [--spool DIR]");
                     return 2;
             }
         }
@@ -66,6 +70,20 @@ public static class Program
             await Console.Error.WriteLineAsync("fastsmtp: " + string.Join("; ", exception.Failures));
             return 2;
         }
+
+        ActivePolicy policy;
+        try
+        {
+            policy = app.Services.GetRequiredService<ActivePolicy>();
+        }
+        catch (PolicyLoadException exception)
+        {
+            await Console.Error.WriteLineAsync("fastsmtp: cannot load the policy: " + exception.Message);
+            await app.DisposeAsync();
+            return 1;
+        }
+
+        SmtpMetrics.ObservePolicy(() => policy.Current.Identity.Hash);
 
         try
         {
@@ -96,15 +114,27 @@ public static class Program
 
         ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("FastSmtp");
         SmtpServerContext server = app.Services.GetRequiredService<SmtpServerContext>();
-        if (Policy.CompiledPolicy.Relay == Policy.RelayMode.Anyone)
+        HostingLog.PolicyLoaded(logger, policy.Current.Identity.ToString(), policy.Loaded.Path);
+        if (policy.Current.Relay == Policy.RelayMode.Anyone)
         {
             HostingLog.OpenRelay(logger);
         }
 
+        // SIGHUP reloads the policy and the TLS certificate, as `policy reload` does.
+        ServerReload reload = app.Services.GetRequiredService<ServerReload>();
+        using PosixSignalRegistration hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
+        {
+            signal.Cancel = true;
+            _ = Task.Run(() => reload.Reload(null));
+        });
+
         foreach (ListenOptions listener in listeners)
         {
             // After start Kestrel has put the bound port (for port 0) into the endpoint.
-            HostingLog.Listening(logger, server.Hostname, listener.IPEndPoint!.ToString(), Path.GetFullPath(server.Options.Spool));
+            string endpoint = listener.EndPoint is FileHandleEndPoint handle
+                ? string.Create(CultureInfo.InvariantCulture, $"systemd socket (fd {handle.FileHandle})")
+                : listener.IPEndPoint!.ToString();
+            HostingLog.Listening(logger, server.Hostname, endpoint, Path.GetFullPath(server.Options.Spool));
         }
 
         if (app.Services.GetRequiredService<MetricsEndpoint>().Listener is { } metricsListener)
@@ -213,11 +243,21 @@ public static class Program
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DeliveryAgent>());
         builder.Services.AddSingleton<Policy.AutoDenyList>();
         builder.Services.AddSingleton<AuthFailureThrottle>();
-        builder.Services.AddSingleton<SmtpServerContext>();
+        builder.Services.AddSingleton(sp =>
+        {
+            string? path = sp.GetRequiredService<IOptions<SmtpServerOptions>>().Value.Policy;
+            return new ActivePolicy(PolicyAssemblyLoader.Load(string.IsNullOrWhiteSpace(path) ? PolicyAssemblyLoader.DefaultPath : path));
+        });
+        builder.Services.AddSingleton(sp => new SmtpServerContext(
+            sp.GetRequiredService<IOptions<SmtpServerOptions>>(), sp.GetRequiredService<IMessageStore>(), sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<ActivePolicy>(), sp.GetRequiredService<Policy.AutoDenyList>(), sp.GetRequiredService<AuthFailureThrottle>(),
+            sp.GetRequiredService<MailRouter>(), sp.GetRequiredService<DnsResolver>()));
+        builder.Services.AddSingleton<ServerReload>();
         builder.Services.AddSingleton<ObjectPool<SmtpSession>>(sp =>
             new DefaultObjectPool<SmtpSession>(new SessionPoolPolicy(sp.GetRequiredService<SmtpServerContext>()), maximumRetained: 1024));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
+        IReadOnlyList<int> systemdSockets = SystemdSockets.Take();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             string listen = context.Configuration[$"{SmtpServerOptions.SectionName}:{nameof(SmtpServerOptions.Listen)}"] ?? new SmtpServerOptions().Listen;
@@ -226,13 +266,26 @@ public static class Program
                 throw new OptionsValidationException(nameof(SmtpServerOptions.Listen), typeof(SmtpServerOptions), [error!]);
             }
 
-            foreach (IPEndPoint endpoint in endpoints)
+            void Smtp(ListenOptions listener)
             {
-                kestrel.Listen(endpoint, listener =>
+                listener.UseConnectionHandler<SmtpConnectionHandler>();
+                listeners.Add(listener);
+            }
+
+            // Under a systemd socket unit the sockets come from it and --listen is not used.
+            if (systemdSockets.Count > 0)
+            {
+                foreach (int descriptor in systemdSockets)
                 {
-                    listener.UseConnectionHandler<SmtpConnectionHandler>();
-                    listeners.Add(listener);
-                });
+                    kestrel.ListenHandle((ulong)descriptor, Smtp);
+                }
+            }
+            else
+            {
+                foreach (IPEndPoint endpoint in endpoints)
+                {
+                    kestrel.Listen(endpoint, Smtp);
+                }
             }
 
             // The only listener that speaks HTTP: SMTP listeners hand their connections to the

@@ -92,6 +92,9 @@ public sealed class SmtpServerOptions
 
     public string? TlsCert { get; set; }
 
+    /// <summary>The compiled policy (FastSmtp.Policy.dll); empty for the one beside the server.</summary>
+    public string? Policy { get; set; }
+
     public string? TlsKey { get; set; }
 
     /// <summary>RFC 5321 4.5.3.2.7: a server waits at least 5 minutes for the next command.</summary>

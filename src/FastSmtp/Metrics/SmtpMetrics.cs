@@ -45,6 +45,17 @@ public static class SmtpMetrics
 
     private static Func<bool> s_spoolWritable = null!;
 
+    /// <summary>fastsmtp_policy_info{hash="..."} 1: which policy new sessions use, read at each scrape.</summary>
+    public static void ObservePolicy(Func<string> hash)
+    {
+        if (Interlocked.Exchange(ref s_policyHash, hash) is null)
+        {
+            Meter.CreateObservableGauge("fastsmtp.policy.info", () => new Measurement<int>(1, new KeyValuePair<string, object?>("hash", s_policyHash())), description: "The active policy, by the hash of its files");
+        }
+    }
+
+    private static Func<string> s_policyHash = null!;
+
     /// <summary>
     /// Queue depth and the age of its oldest message, read from the spool at each scrape. The
     /// reading scans the queue under the spool's lock, so the two gauges of one scrape share one

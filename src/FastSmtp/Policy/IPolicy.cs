@@ -104,6 +104,9 @@ public interface IPolicy
 
     static abstract int DenyCount { get; }
 
+    /// <summary>A hash of the policy files' names and contents (16 hex digits).</summary>
+    static abstract string ContentHash { get; }
+
     // tests.txt
     static abstract string TestsFile { get; }
 

@@ -38,16 +38,16 @@ internal sealed class ClientLimits : IDisposable
     }
 
     /// <summary>relay.txt clients are trusted senders: no limit applies to them, unless --limit-relay-clients.</summary>
-    public bool IsExempt(IPAddress client) => !_limitRelayClients && PolicyEngine<CompiledPolicy>.RelayLine(client) != 0;
+    public bool IsExempt(SecurityPolicy policy, IPAddress client) => !_limitRelayClients && policy.RelayLine(client) != 0;
 
     /// <summary>
     /// A new connection from <paramref name="client"/>: false when it opens too many at once or too
     /// often. Otherwise <paramref name="session"/> holds its place until disposed.
     /// </summary>
-    public bool TryOpenSession(IPAddress client, out RateLimitLease? session)
+    public bool TryOpenSession(SecurityPolicy policy, IPAddress client, out RateLimitLease? session)
     {
         session = null;
-        if (IsExempt(client))
+        if (IsExempt(policy, client))
         {
             return true;
         }

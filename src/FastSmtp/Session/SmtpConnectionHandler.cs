@@ -73,7 +73,7 @@ internal sealed class SmtpConnectionHandler(SmtpServerContext server, ObjectPool
             }
 
             RateLimitLease? place = null;
-            if (client is not null && !server.Limits.TryOpenSession(client, out place))
+            if (client is not null && !server.Limits.TryOpenSession(server.Policy.Current, client, out place))
             {
                 // Postfix's anvil answer: come back later, from fewer connections.
                 string address = client.ToString();

@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using FastSmtp.Hosting;
 using FastSmtp.Policy;
+using FastSmtp.Policy.Loading;
 using FastSmtp.Queue;
 using FastSmtp.Routing;
 using Microsoft.Extensions.Logging;
@@ -19,6 +20,7 @@ namespace FastSmtp.Session;
 public sealed class SmtpServerContext
 {
     private readonly byte[][] _ehloReplies;
+    private SslServerAuthenticationOptions? _tls;
 
     /// <summary>Concurrent sessions: --max-connections, or fewer when the descriptor limit leaves room for fewer.</summary>
     public int MaxConnections { get; }
@@ -26,18 +28,15 @@ public sealed class SmtpServerContext
     /// <summary>The process's descriptor limit (ulimit -n), 0 where it is not known.</summary>
     public long DescriptorLimit { get; }
 
-    /// <summary>What verifying a missing account's password costs: as much as a real account's (no user oracle).</summary>
-    public int MissingAccountIterations { get; } = PasswordHash.TypicalIterations<CompiledPolicy>();
-
     /// <summary>The clock sessions wait on (AUTH's throttle delay); tests give a fake one.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
-    public SmtpServerContext(IOptions<SmtpServerOptions> options, IMessageStore store, ILoggerFactory loggerFactory, AutoDenyList? autoDeny = null, AuthFailureThrottle? authFailures = null, MailRouter? router = null, DnsResolver? dns = null)
+    public SmtpServerContext(IOptions<SmtpServerOptions> options, IMessageStore store, ILoggerFactory loggerFactory, ActivePolicy? policy = null, AutoDenyList? autoDeny = null, AuthFailureThrottle? authFailures = null, MailRouter? router = null, DnsResolver? dns = null)
     {
         Router = router;
         Dns = dns;
-        DnsblZones = CompiledPolicy.Dnsbl.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         Options = options.Value;
+        Policy = policy ?? new ActivePolicy(PolicyAssemblyLoader.Load(string.IsNullOrEmpty(Options.Policy) ? PolicyAssemblyLoader.DefaultPath : Options.Policy));
         MaxConnections = DescriptorBudget.Connections(Options.MaxConnections, Options.DeliveryConcurrency, out long descriptorLimit);
         DescriptorLimit = descriptorLimit;
         Store = store;
@@ -45,17 +44,12 @@ public sealed class SmtpServerContext
         AuthFailures = authFailures ?? new AuthFailureThrottle();
         Limits = new ClientLimits(Options);
         Logger = loggerFactory.CreateLogger("FastSmtp.Session");
-        Hostname = string.IsNullOrWhiteSpace(Options.Hostname) ? CompiledPolicy.PrimaryHost : Options.Hostname.Trim();
+        // The name is chosen once: a reload that changes hosts.txt does not rename a running server.
+        Hostname = string.IsNullOrWhiteSpace(Options.Hostname) ? Policy.Current.PrimaryHost : Options.Hostname.Trim();
         HostnameUtf8 = Encoding.ASCII.GetBytes(Hostname);
         if (!string.IsNullOrEmpty(Options.TlsCert))
         {
-            Certificate = X509Certificate2.CreateFromPemFile(Options.TlsCert, Options.TlsKey);
-            TlsOptions = new SslServerAuthenticationOptions
-            {
-                ServerCertificate = Certificate,
-                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                ClientCertificateRequired = false,
-            };
+            ReloadCertificate();
         }
 
         Greeting = Line($"220 {Hostname} ESMTP FastSmtp");
@@ -144,8 +138,8 @@ public sealed class SmtpServerContext
     /// <summary>For the dnsbl filter; null without DNS.</summary>
     public DnsResolver? Dns { get; }
 
-    /// <summary>smtp.conf's dnsbl zones.</summary>
-    public string[] DnsblZones { get; }
+    /// <summary>The policy new sessions start with; each session keeps the one it started with.</summary>
+    public ActivePolicy Policy { get; }
 
     public IMessageStore Store { get; }
 
@@ -155,9 +149,26 @@ public sealed class SmtpServerContext
 
     public byte[] HostnameUtf8 { get; }
 
-    public X509Certificate2? Certificate { get; }
+    /// <summary>The certificate new STARTTLS handshakes present (--tls-cert), or null without TLS.</summary>
+    public X509Certificate2? Certificate => (X509Certificate2?)TlsOptions?.ServerCertificate;
 
-    public SslServerAuthenticationOptions? TlsOptions { get; }
+    public SslServerAuthenticationOptions? TlsOptions => Volatile.Read(ref _tls);
+
+    /// <summary>
+    /// Reads --tls-cert and --tls-key again (at start and at each reload): handshakes from now on
+    /// present the new certificate, those under way finish with the old one.
+    /// </summary>
+    /// <exception cref="System.Security.Cryptography.CryptographicException">The files do not hold a certificate and its key.</exception>
+    public void ReloadCertificate()
+    {
+        var certificate = X509Certificate2.CreateFromPemFile(Options.TlsCert!, Options.TlsKey);
+        Volatile.Write(ref _tls, new SslServerAuthenticationOptions
+        {
+            ServerCertificate = certificate,
+            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            ClientCertificateRequired = false,
+        });
+    }
 
     public byte[] Greeting { get; }
 
@@ -177,8 +188,8 @@ public sealed class SmtpServerContext
     /// TLS; AUTH when it may be used (after STARTTLS, or on loopback) unless
     /// disable-auth-reporting hides it (SPEC.md section 6).
     /// </summary>
-    public byte[] EhloReply(bool tls, bool authAllowed) =>
-        _ehloReplies[(tls ? 2 : 0) + (authAllowed && !CompiledPolicy.DisableAuthReporting ? 1 : 0)];
+    public byte[] EhloReply(SecurityPolicy policy, bool tls, bool authAllowed) =>
+        _ehloReplies[(tls ? 2 : 0) + (authAllowed && !policy.DisableAuthReporting ? 1 : 0)];
 
     public byte[] TimeoutReply { get; }
 

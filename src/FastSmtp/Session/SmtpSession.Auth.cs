@@ -206,9 +206,9 @@ internal sealed partial class SmtpSession
     /// <summary>The password against the user's hash; a missing account costs the same derivation as a real one.</summary>
     private bool Verify(string? user)
     {
-        LocalName name = user is null ? default : PolicyEngine<CompiledPolicy>.FindLocal(Encoding.UTF8.GetBytes(user));
-        ReadOnlySpan<byte> hash = name.Kind == LocalNameKind.User ? CompiledPolicy.UserHash(name.Entry) : default;
-        return PasswordHash.Verify(hash, _authPassword.AsSpan(0, _authPasswordLength), _server.MissingAccountIterations);
+        LocalName name = user is null ? default : _policy.FindLocal(Encoding.UTF8.GetBytes(user));
+        ReadOnlySpan<byte> hash = name.Kind == LocalNameKind.User ? _policy.UserHash(name.Entry) : default;
+        return PasswordHash.Verify(hash, _authPassword.AsSpan(0, _authPasswordLength), _policy.MissingAccountIterations);
     }
 
     private void EndAuthExchange()

@@ -41,7 +41,7 @@ internal sealed partial class SmtpSession
             case CommandRejection.LineTooLong:
                 Refuse(SmtpReplies.LineTooLong);
                 _mode = InputMode.DiscardLine;
-                if (CompiledPolicy.AutoDenyHackAttempts)
+                if (_policy.AutoDenyHackAttempts)
                 {
                     // "More than 512 characters in anything but DATA looks like an attempt to
                     // hack in": deny the address until restart, log it, and hang up.
@@ -77,7 +77,7 @@ internal sealed partial class SmtpSession
 
         _esmtp = extended;
         _state = SessionState.Ready;
-        Reply(extended ? _server.EhloReply(_tls is not null, AuthAllowed) : _server.HeloReply);
+        Reply(extended ? _server.EhloReply(_policy, _tls is not null, AuthAllowed) : _server.HeloReply);
     }
 
     private void OnMail(ReadOnlySpan<byte> arguments)
@@ -182,7 +182,7 @@ internal sealed partial class SmtpSession
             return;
         }
 
-        PolicyDecision sender = PolicyEngine<CompiledPolicy>.CheckSender(mailbox);
+        PolicyDecision sender = _policy.CheckSender(mailbox);
         if (!sender.Accepted)
         {
             RefuseByPolicy(sender.Outcome, mailbox);
@@ -263,7 +263,7 @@ internal sealed partial class SmtpSession
             return;
         }
 
-        PolicyDecision decision = PolicyEngine<CompiledPolicy>.CheckRecipient(_client, _sender.AsSpan(0, _senderLength), mailbox, _authenticatedUser is not null);
+        PolicyDecision decision = _policy.CheckRecipient(_client, _sender.AsSpan(0, _senderLength), mailbox, _authenticatedUser is not null);
         SmtpMetrics.PolicyDecision(decision);
         if (NeedsDns(decision, mailbox))
         {
@@ -297,7 +297,7 @@ internal sealed partial class SmtpSession
         }
 
         _finals.Clear();
-        RecipientExpander<CompiledPolicy>.Expand(mailbox, _finals);
+        _policy.Expand(mailbox, _finals);
         if (reason != PolicyReason.LocalUser && reason != PolicyReason.Postmaster)
         {
             // RFC 3461 4.2: the address as the client gave it, so a DSN can name what it asked for.
@@ -349,7 +349,7 @@ internal sealed partial class SmtpSession
 
     private void OnVrfy(ReadOnlySpan<byte> arguments)
     {
-        if (CompiledPolicy.DisableVrfy)
+        if (_policy.DisableVrfy)
         {
             // SPEC.md section 4 (disable-vrfy = yes).
             Refuse(SmtpReplies.CommandNotImplemented);
@@ -363,7 +363,7 @@ internal sealed partial class SmtpSession
             return;
         }
 
-        LocalName name = PolicyEngine<CompiledPolicy>.FindLocal(address);
+        LocalName name = _policy.FindLocal(address);
         switch (name.Kind)
         {
             case LocalNameKind.User or LocalNameKind.Alias or LocalNameKind.Group:
@@ -388,7 +388,7 @@ internal sealed partial class SmtpSession
             return;
         }
 
-        LocalName name = PolicyEngine<CompiledPolicy>.FindLocal(address);
+        LocalName name = _policy.FindLocal(address);
         if (name.Kind != LocalNameKind.Group)
         {
             Refuse(SmtpReplies.NoSuchList);
@@ -396,13 +396,13 @@ internal sealed partial class SmtpSession
         }
 
         // A session is remote unless it authenticated (SPEC.md section 3).
-        if (_authenticatedUser is null && !CompiledPolicy.AllowRemoteViewOfGroups)
+        if (_authenticatedUser is null && !_policy.AllowRemoteViewOfGroups)
         {
             Refuse(SmtpReplies.ListsAreConfidential);
             return;
         }
 
-        ReadOnlySpan<byte> members = CompiledPolicy.GroupMembers(name.Entry);
+        ReadOnlySpan<byte> members = _policy.GroupMembers(name.Entry);
         while (!members.IsEmpty)
         {
             int comma = members.IndexOf((byte)',');

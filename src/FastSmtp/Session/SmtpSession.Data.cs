@@ -41,7 +41,7 @@ internal sealed partial class SmtpSession
         (true, true, true) => MessageProtocol.Esmtpsa,
     };
 
-    private bool MustFindReplyTo => CompiledPolicy.CheckValidSender && _senderLength == 0;
+    private bool MustFindReplyTo => _policy.CheckValidSender && _senderLength == 0;
 
     private void OnData(ReadOnlySpan<byte> arguments)
     {

@@ -26,16 +26,16 @@ internal sealed partial class SmtpSession
     {
         if (decision.Accepted)
         {
-            return _server.DnsblZones.Length > 0 && _server.Dns is not null && _authenticatedUser is null && !SkipsAntispam();
+            return _policy.DnsblZones.Length > 0 && _server.Dns is not null && _authenticatedUser is null && !SkipsAntispam();
         }
 
-        return decision.Outcome == PolicyOutcome.RelayDenied && CompiledPolicy.Relay == RelayMode.Addresses
+        return decision.Outcome == PolicyOutcome.RelayDenied && _policy.Relay == RelayMode.Addresses
             && _server.Router is not null && _authenticatedUser is null
             && mailbox.LastIndexOf((byte)'@') is int at and >= 0 && at + 1 < mailbox.Length && mailbox[at + 1] != (byte)'[';
     }
 
     /// <summary>relay.txt clients skip the anti-spam filters only with skip-antispam-for-relay-addresses = yes.</summary>
-    private bool SkipsAntispam() => CompiledPolicy.SkipAntispamForRelayAddresses && PolicyEngine<CompiledPolicy>.RelayLine(_client) != 0;
+    private bool SkipsAntispam() => _policy.SkipAntispamForRelayAddresses && _policy.RelayLine(_client) != 0;
 
     private void HoldRecipient(ReadOnlySpan<byte> mailbox, PolicyDecision decision, RecipientNotify notify, ReadOnlySpan<byte> originalRecipient)
     {
@@ -57,7 +57,7 @@ internal sealed partial class SmtpSession
             int line = 0;
             foreach (IPAddress address in await _server.Router!.MailHostAddressesAsync(domain, _stopping))
             {
-                if ((line = PolicyEngine<CompiledPolicy>.RelayLine(address)) != 0)
+                if ((line = _policy.RelayLine(address)) != 0)
                 {
                     // The backup-server case: this host is a mail host of that domain.
                     decision = new PolicyDecision(PolicyOutcome.Accept, PolicyReason.RecipientInRelayList, PolicyFile.RelayTxt, line);
@@ -98,7 +98,7 @@ internal sealed partial class SmtpSession
     }
 
     /// <summary>The first dnsbl zone listing the client, or null; asked once per session.</summary>
-    private Task<string?> ListingZoneAsync() => _dnsbl ??= LookUpDnsblAsync(_server.Dns!, _server.DnsblZones, _client, _stopping);
+    private Task<string?> ListingZoneAsync() => _dnsbl ??= LookUpDnsblAsync(_server.Dns!, _policy.DnsblZones, _client, _stopping);
 
     private static async Task<string?> LookUpDnsblAsync(DnsResolver dns, string[] zones, IPAddress client, CancellationToken stopping)
     {

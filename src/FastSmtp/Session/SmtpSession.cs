@@ -28,6 +28,7 @@ internal sealed partial class SmtpSession
     private PipeWriter _output = null!;
     private SslStream? _tls;
     private IPAddress _client = IPAddress.None;
+    private SecurityPolicy _policy = null!;
     private string _clientAddress = string.Empty;
     private bool _clientIsIPv6;
     private string _heloName = string.Empty;
@@ -64,7 +65,10 @@ internal sealed partial class SmtpSession
         }
 
         _client = remoteAddress ?? IPAddress.None;
-        _rateLimited = !_server.Limits.IsExempt(_client);
+
+        // Every answer of this session comes from the policy active now, even across a reload.
+        _policy = _server.Policy.Current;
+        _rateLimited = !_server.Limits.IsExempt(_policy, _client);
         _clientAddress = remoteAddress?.ToString() ?? "unknown";
         _clientIsIPv6 = remoteAddress?.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
         _stopping = stopping;
@@ -118,6 +122,9 @@ internal sealed partial class SmtpSession
         _input = null!;
         _output = null!;
         _client = IPAddress.None;
+
+        // A pooled session must not keep an unloaded policy alive.
+        _policy = null!;
         _stopping = default;
         _clientAddress = string.Empty;
         _authenticatedUser = null;
@@ -307,7 +314,7 @@ internal sealed partial class SmtpSession
             return true;
         }
 
-        PolicyDecision decision = PolicyEngine<CompiledPolicy>.CheckClient(_client);
+        PolicyDecision decision = _policy.CheckClient(_client);
         rule = decision.RuleText;
         return !decision.Accepted;
     }

@@ -1,0 +1,82 @@
+using System.Net;
+
+namespace FastSmtp.Policy;
+
+/// <summary>
+/// One loaded policy, as a session, a delivery or a command asks it. A session holds the one
+/// it started with for its whole life, so a reload never changes an answer mid-session; the
+/// generic <see cref="SecurityPolicy{TPolicy}"/> behind it keeps every table lookup a direct,
+/// allocation-free call into the compiled tables.
+/// </summary>
+public abstract class SecurityPolicy
+{
+    // smtp.conf
+    public abstract RelayMode Relay { get; }
+
+    public abstract bool SkipAntispamForRelayAddresses { get; }
+
+    public abstract bool AllowRemoteMailToGroups { get; }
+
+    public abstract bool AllowRemoteViewOfGroups { get; }
+
+    public abstract bool CheckValidSender { get; }
+
+    public abstract bool AutoDenyHackAttempts { get; }
+
+    public abstract bool DisableVrfy { get; }
+
+    public abstract bool DisableAuthReporting { get; }
+
+    /// <summary>DNSBL zones, comma-separated; empty for none.</summary>
+    public abstract string Dnsbl { get; }
+
+    /// <summary>The DNSBL zones, one per element.</summary>
+    public abstract string[] DnsblZones { get; }
+
+    /// <summary>The first host of hosts.txt.</summary>
+    public abstract string PrimaryHost { get; }
+
+    /// <summary>Which files it was compiled from and how many entries each holds.</summary>
+    public abstract PolicyIdentity Identity { get; }
+
+    /// <summary>What verifying a missing account's password costs: as much as a real account's (no user oracle).</summary>
+    public abstract int MissingAccountIterations { get; }
+
+    /// <summary>tests.txt, as compiled.</summary>
+    public abstract string TestsFile { get; }
+
+    public abstract IReadOnlyList<PolicyTest> Tests { get; }
+
+    /// <summary>deny.txt at connect.</summary>
+    public abstract PolicyDecision CheckClient(IPAddress client);
+
+    /// <summary>The relay.txt line holding <paramref name="address"/>, or 0.</summary>
+    public abstract int RelayLine(IPAddress address);
+
+    /// <summary>kill.lst at MAIL FROM.</summary>
+    public abstract PolicyDecision CheckSender(ReadOnlySpan<byte> sender);
+
+    /// <summary>RCPT: a local recipient must exist; any other is relayed if the relay mode allows it.</summary>
+    public abstract PolicyDecision CheckRecipient(IPAddress client, ReadOnlySpan<byte> sender, ReadOnlySpan<byte> recipient, bool authenticated);
+
+    /// <summary>What a local address names (VRFY, EXPN, AUTH): the kind of entry and its index.</summary>
+    public abstract LocalName FindLocal(ReadOnlySpan<byte> address);
+
+    /// <summary>A user's pbkdf2-sha256 hash; empty for an account that cannot AUTH.</summary>
+    public abstract ReadOnlySpan<byte> UserHash(int entry);
+
+    /// <summary>A group's members, comma-separated.</summary>
+    public abstract ReadOnlySpan<byte> GroupMembers(int entry);
+
+    /// <summary>Adds the final addresses of an accepted recipient (aliases and groups expanded) to <paramref name="finals"/>, each once.</summary>
+    public abstract void Expand(ReadOnlySpan<byte> address, List<string> finals);
+
+    /// <summary>The address of a local mailbox as the queue keeps it, or null when the address is not local.</summary>
+    public abstract string? LocalMailbox(ReadOnlySpan<byte> address, out ReadOnlySpan<byte> canonicalHost, out string user);
+
+    /// <summary>A client, sender and recipient through the checks a session makes, in its order (explain, tests.txt).</summary>
+    public abstract PolicyEvaluation Evaluate(IPAddress client, string sender, string recipient, string? authenticatedUser);
+
+    /// <summary>The rule behind a decision in words: file:line first, then what it means.</summary>
+    public abstract string Describe(PolicyDecision decision);
+}

@@ -1,0 +1,80 @@
+using System.Net;
+
+namespace FastSmtp.Policy;
+
+/// <summary>
+/// A compiled policy struct behind the <see cref="SecurityPolicy"/> a session asks. Generic over
+/// the struct, so each smtp.conf option is a constant in the engine's code and the JIT drops the
+/// branches of modes not chosen; the policy assembly names this type, closed over its own
+/// struct, as its entry point.
+/// </summary>
+public sealed class SecurityPolicy<TPolicy> : SecurityPolicy
+    where TPolicy : struct, IPolicy
+{
+    private readonly string[] _dnsblZones = TPolicy.Dnsbl.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+    private readonly int _missingAccountIterations;
+
+    public SecurityPolicy()
+    {
+        // Decode every table now, on the loading thread, not in the first session that asks: the
+        // tables are static fields of one type, so touching one initialises them all.
+        _ = TPolicy.FindHost(default);
+        _missingAccountIterations = PasswordHash.TypicalIterations<TPolicy>();
+        Identity = PolicyIdentity.Of<TPolicy>();
+    }
+
+    public override RelayMode Relay => TPolicy.Relay;
+
+    public override bool SkipAntispamForRelayAddresses => TPolicy.SkipAntispamForRelayAddresses;
+
+    public override bool AllowRemoteMailToGroups => TPolicy.AllowRemoteMailToGroups;
+
+    public override bool AllowRemoteViewOfGroups => TPolicy.AllowRemoteViewOfGroups;
+
+    public override bool CheckValidSender => TPolicy.CheckValidSender;
+
+    public override bool AutoDenyHackAttempts => TPolicy.AutoDenyHackAttempts;
+
+    public override bool DisableVrfy => TPolicy.DisableVrfy;
+
+    public override bool DisableAuthReporting => TPolicy.DisableAuthReporting;
+
+    public override string Dnsbl => TPolicy.Dnsbl;
+
+    public override string[] DnsblZones => _dnsblZones;
+
+    public override string PrimaryHost => TPolicy.PrimaryHost;
+
+    public override PolicyIdentity Identity { get; }
+
+    public override int MissingAccountIterations => _missingAccountIterations;
+
+    public override string TestsFile => TPolicy.TestsFile;
+
+    public override IReadOnlyList<PolicyTest> Tests => TPolicy.Tests;
+
+    public override PolicyDecision CheckClient(IPAddress client) => PolicyEngine<TPolicy>.CheckClient(client);
+
+    public override int RelayLine(IPAddress address) => PolicyEngine<TPolicy>.RelayLine(address);
+
+    public override PolicyDecision CheckSender(ReadOnlySpan<byte> sender) => PolicyEngine<TPolicy>.CheckSender(sender);
+
+    public override PolicyDecision CheckRecipient(IPAddress client, ReadOnlySpan<byte> sender, ReadOnlySpan<byte> recipient, bool authenticated) =>
+        PolicyEngine<TPolicy>.CheckRecipient(client, sender, recipient, authenticated);
+
+    public override LocalName FindLocal(ReadOnlySpan<byte> address) => PolicyEngine<TPolicy>.FindLocal(address);
+
+    public override ReadOnlySpan<byte> UserHash(int entry) => TPolicy.UserHash(entry);
+
+    public override ReadOnlySpan<byte> GroupMembers(int entry) => TPolicy.GroupMembers(entry);
+
+    public override void Expand(ReadOnlySpan<byte> address, List<string> finals) => RecipientExpander<TPolicy>.Expand(address, finals);
+
+    public override string? LocalMailbox(ReadOnlySpan<byte> address, out ReadOnlySpan<byte> canonicalHost, out string user) =>
+        RecipientExpander<TPolicy>.LocalMailbox(address, out canonicalHost, out user);
+
+    public override PolicyEvaluation Evaluate(IPAddress client, string sender, string recipient, string? authenticatedUser) =>
+        PolicyEvaluator<TPolicy>.Evaluate(client, sender, recipient, authenticatedUser);
+
+    public override string Describe(PolicyDecision decision) => PolicyEvaluator<TPolicy>.Describe(decision);
+}
