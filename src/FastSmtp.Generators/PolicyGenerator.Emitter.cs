@@ -5,6 +5,7 @@ using System.Text;
 using FastSmtp.Generators.Helpers;
 using FastSmtp.Generators.Model;
 using FastSmtp.Generators.Tables;
+using Microsoft.CodeAnalysis.Text;
 
 namespace FastSmtp.Generators;
 
@@ -19,7 +20,7 @@ public sealed partial class PolicyGenerator
     {
         private const string Tables = "global::FastSmtp.Policy.Tables";
 
-        public static string EmitOptions(PolicyOptionsModel options)
+        public static SourceText EmitOptions(PolicyOptionsModel options)
         {
             SourceWriter writer = Open("smtp.conf", implementsInterface: true);
             var data = new List<(string Name, byte[] Bytes)>();
@@ -60,7 +61,7 @@ public sealed partial class PolicyGenerator
             return Close(writer, data);
         }
 
-        public static string EmitHosts(EquatableArray<HostEntry> hosts)
+        public static SourceText EmitHosts(EquatableArray<HostEntry> hosts)
         {
             SourceWriter writer = Open("hosts.txt");
             var data = new List<(string Name, byte[] Bytes)>();
@@ -78,7 +79,7 @@ public sealed partial class PolicyGenerator
             return Close(writer, data);
         }
 
-        public static string EmitRecipients(LocalRecipientsModel recipients)
+        public static SourceText EmitRecipients(LocalRecipientsModel recipients)
         {
             SourceWriter writer = Open("recipients");
             var data = new List<(string Name, byte[] Bytes)>();
@@ -93,7 +94,7 @@ public sealed partial class PolicyGenerator
             return Close(writer, data);
         }
 
-        public static string EmitAccept(KeyListModel accept)
+        public static SourceText EmitAccept(KeyListModel accept)
         {
             SourceWriter writer = Open("accept.txt");
             var data = new List<(string Name, byte[] Bytes)>();
@@ -101,7 +102,7 @@ public sealed partial class PolicyGenerator
             return Close(writer, data);
         }
 
-        public static string EmitKill(KeyListModel kill)
+        public static SourceText EmitKill(KeyListModel kill)
         {
             SourceWriter writer = Open("kill.lst");
             var data = new List<(string Name, byte[] Bytes)>();
@@ -116,7 +117,7 @@ public sealed partial class PolicyGenerator
             return Close(writer, data);
         }
 
-        public static string EmitRanges(AddressRangesModel ranges)
+        public static SourceText EmitRanges(AddressRangesModel ranges)
         {
             string name = ranges.FileName == "relay.txt" ? "Relay" : "Deny";
             SourceWriter writer = Open(ranges.FileName);
@@ -148,7 +149,7 @@ public sealed partial class PolicyGenerator
         /// The policy's identity, and the assembly's entry point: the server instantiates the
         /// engine closed over this struct, and refuses a policy compiled against another contract.
         /// </summary>
-        public static string EmitIdentity(string contentHash)
+        public static SourceText EmitIdentity(string contentHash)
         {
             var writer = new SourceWriter();
             writer.WriteLine("[assembly: global::FastSmtp.Policy.PolicyEntryPoint(typeof(global::FastSmtp.Policy.SecurityPolicy<global::FastSmtp.Policy.CompiledPolicy>), global::FastSmtp.Policy.PolicyContract.Version)]");
@@ -158,10 +159,10 @@ public sealed partial class PolicyGenerator
             writer.OpenBlock("internal readonly partial struct CompiledPolicy");
             writer.WriteLine($"public static string ContentHash => {Literal(contentHash)};");
             writer.CloseBlock();
-            return writer.ToString();
+            return writer.ToSourceText();
         }
 
-        public static string EmitTests(PolicyTestsModel tests)
+        public static SourceText EmitTests(PolicyTestsModel tests)
         {
             SourceWriter writer = Open("tests.txt");
             var data = new List<(string Name, byte[] Bytes)>();
@@ -188,7 +189,7 @@ public sealed partial class PolicyGenerator
         }
 
         /// <summary>Closes the struct; the file's tables follow as attributes of another part of it.</summary>
-        private static string Close(SourceWriter writer, List<(string Name, byte[] Bytes)> data)
+        private static SourceText Close(SourceWriter writer, List<(string Name, byte[] Bytes)> data)
         {
             writer.CloseBlock();
             if (data.Count > 0)
@@ -202,7 +203,7 @@ public sealed partial class PolicyGenerator
                 writer.WriteLine("internal readonly partial struct CompiledPolicy { }");
             }
 
-            return writer.ToString();
+            return writer.ToSourceText();
         }
 
         /// <summary>A hash table over the entries' keys, their lines, and optionally their values.</summary>

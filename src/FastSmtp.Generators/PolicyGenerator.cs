@@ -4,6 +4,7 @@ using System.Linq;
 using FastSmtp.Generators.Helpers;
 using FastSmtp.Generators.Model;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
 
 namespace FastSmtp.Generators;
 
@@ -116,7 +117,7 @@ public sealed partial class PolicyGenerator : IIncrementalGenerator
         ReportDiagnostics(context, tests.Select(static (m, _) => m.Diagnostics));
     }
 
-    private static void AddSource<TModel>(IncrementalGeneratorInitializationContext context, IncrementalValueProvider<TModel> model, string file, Func<TModel, string> emit) =>
+    private static void AddSource<TModel>(IncrementalGeneratorInitializationContext context, IncrementalValueProvider<TModel> model, string file, Func<TModel, SourceText> emit) =>
         context.RegisterSourceOutput(model, (spc, value) => spc.AddSource($"CompiledPolicy.{file}.g.cs", emit(value)));
 
     private static void ReportDiagnostics(IncrementalGeneratorInitializationContext context, IncrementalValueProvider<EquatableArray<DiagnosticInfo>> diagnostics) =>

@@ -23,9 +23,9 @@ public class PackagingTests
             Assert.True(exit == 0, log);
             Assert.DoesNotContain("warning IL", log);
 
-            // One executable; beside it only its symbols and the optional settings file.
+            // One executable; beside it its policy (a file of its own, to rebuild and reload), its symbols and the optional settings file.
             string executable = Path.Combine(output, "FastSmtp");
-            Assert.Equal<string>(["FastSmtp", "FastSmtp.pdb", "appsettings.json"], Directory.GetFiles(output).Select(file => Path.GetFileName(file)).Order(StringComparer.Ordinal).ToArray());
+            Assert.Equal<string>(["FastSmtp", "FastSmtp.Policy.dll", "FastSmtp.pdb", "appsettings.json"], Directory.GetFiles(output).Select(file => Path.GetFileName(file)).Order(StringComparer.Ordinal).ToArray());
 
             await using (ServerProcess server = await ServerProcess.StartExecutableAsync(executable, "--metrics", "127.0.0.1:0"))
             {
@@ -48,13 +48,16 @@ public class PackagingTests
                 Assert.DoesNotContain("ICU is not available", server.Output);
             }
 
-            // systemd's own checker, on the unit with ExecStart pointing at this file.
+            // systemd's own checker, on the service (ExecStart pointing at this file) and its socket unit.
             string analyze = RequiredTool.Find("systemd-analyze", "systemd");
             string unit = Path.Combine(work, "fastsmtp.service");
             string text = await File.ReadAllTextAsync(Path.Combine(PolicyServerBuild.RepositoryRoot, "packaging", "fastsmtp.service"));
             Assert.Contains("ExecStart=/usr/local/bin/FastSmtp ", text);
+            Assert.Contains("ExecReload=/bin/kill -HUP $MAINPID", text);
             await File.WriteAllTextAsync(unit, text.Replace("/usr/local/bin/FastSmtp", executable, StringComparison.Ordinal));
-            (int verified, string complaints) = await PolicyServerBuild.RunAsync(analyze, null, "verify", unit);
+            string socket = Path.Combine(work, "fastsmtp.socket");
+            File.Copy(Path.Combine(PolicyServerBuild.RepositoryRoot, "packaging", "fastsmtp.socket"), socket);
+            (int verified, string complaints) = await PolicyServerBuild.RunAsync(analyze, null, "verify", socket, unit);
             Assert.True(verified == 0 && complaints.Trim().Length == 0, complaints);
         }
         finally

@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.CodeAnalysis.Text;
 
 namespace FastSmtp.Generators.Helpers;
 
@@ -57,4 +58,7 @@ internal sealed class SourceWriter
     }
 
     public override string ToString() => _builder.ToString();
+
+    /// <summary>The source for AddSource, read out of the builder in chunks (a policy's tables run to tens of megabytes).</summary>
+    public SourceText ToSourceText() => SourceText.From(new StringBuilderReader(_builder), _builder.Length, Encoding.UTF8, SourceHashAlgorithm.Sha256);
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using FastSmtp.Policy.Loading;
 using FastSmtp.Session;
@@ -20,10 +21,11 @@ public sealed partial class ServerReload(SmtpServerContext server, ILogger<Serve
         lock (_reloading)
         {
             string? refused = null;
+            long started = Stopwatch.GetTimestamp();
             try
             {
                 LoadedPolicy loaded = server.Policy.Reload(policyPath);
-                LogReloaded(logger, loaded.Policy.Identity.ToString(), loaded.Path);
+                LogReloaded(logger, loaded.Policy.Identity.ToString(), loaded.Path, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
             catch (PolicyLoadException exception)
             {
@@ -49,8 +51,8 @@ public sealed partial class ServerReload(SmtpServerContext server, ILogger<Serve
         }
     }
 
-    [LoggerMessage(EventId = 110, Level = LogLevel.Information, Message = "Reloaded {Identity} from {Path}")]
-    private static partial void LogReloaded(ILogger logger, string identity, string path);
+    [LoggerMessage(EventId = 110, Level = LogLevel.Information, Message = "Reloaded {Identity} from {Path} in {Milliseconds} ms")]
+    private static partial void LogReloaded(ILogger logger, string identity, string path, long milliseconds);
 
     [LoggerMessage(EventId = 111, Level = LogLevel.Error, Message = "Policy reload refused, the old policy stays: {Reason}; active {Identity}")]
     private static partial void LogRefused(ILogger logger, string reason, string identity);

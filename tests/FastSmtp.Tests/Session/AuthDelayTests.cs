@@ -103,7 +103,7 @@ public class AuthDelayTests
     }
 
     private static SmtpServerContext Server(TimeProvider time, AuthFailureThrottle failures, PasswordVerificationGate? gate = null) =>
-        new(Options.Create(new SmtpServerOptions { Hostname = "mx.test" }), new CapturingStore(), NullLoggerFactory.Instance, authFailures: failures)
+        new(Options.Create(new SmtpServerOptions { Hostname = "mx.test" }), new CapturingStore(), NullLoggerFactory.Instance, DefaultPolicy.Active, authFailures: failures)
         {
             Time = time,
             PasswordVerifications = gate ?? new PasswordVerificationGate(time),

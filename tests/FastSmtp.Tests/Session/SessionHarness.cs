@@ -24,7 +24,7 @@ internal sealed class SessionHarness : SmtpTestClient, IAsyncDisposable
     {
         var options = new SmtpServerOptions { Hostname = "mx.test" };
         configure?.Invoke(options);
-        Server = server ?? new SmtpServerContext(Options.Create(options), Store, NullLoggerFactory.Instance);
+        Server = server ?? new SmtpServerContext(Options.Create(options), Store, NullLoggerFactory.Instance, DefaultPolicy.Active);
         Output = new FlushCountingWriter(_toClient.Writer);
         Session = new SmtpSession(Server);
         Run = Task.Run(async () =>
