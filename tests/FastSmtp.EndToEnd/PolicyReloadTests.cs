@@ -106,6 +106,11 @@ public partial class PolicyReloadTests
             int acknowledged = results.Sum(r => r.Acknowledged);
             string[] failures = [.. results.SelectMany(r => r.Failures)];
             Console.WriteLine($"reload under load: {acknowledged} messages acknowledged over {results.Max(r => r.Sessions)} sessions per client, failures: {failures.Length}");
+            foreach (string line in server.Output.Split('\n').Where(line => line.Contains("Reloaded policy", StringComparison.Ordinal) || line.Contains("reload refused", StringComparison.Ordinal)))
+            {
+                Console.WriteLine(line);
+            }
+
             Assert.Empty(failures);
             Assert.True(acknowledged > 0);
 
