@@ -197,7 +197,7 @@ public sealed partial class PolicyGenerator
                 writer.WriteLine();
                 foreach ((string name, byte[] bytes) in data)
                 {
-                    writer.WriteBase64Line($"[{Tables}.PolicyData({Literal(name)}, \"", bytes, "\")]");
+                    writer.WritePackedLine($"[{Tables}.PolicyData({Literal(name)}, {Number(bytes.Length)}, \"", bytes, "\")]");
                 }
 
                 writer.WriteLine("internal readonly partial struct CompiledPolicy { }");
@@ -227,9 +227,9 @@ public sealed partial class PolicyGenerator
         }
 
         /// <summary>
-        /// A table as base64 text in an attribute of the struct (the assembly's blob heap, which
-        /// has room for any size), read once when the policy is first used into an array that
-        /// never moves, and seen as a span of <paramref name="type"/> (wider values
+        /// A table as text in an attribute of the struct (the assembly's blob heap, which has
+        /// room for any size; 15 bits to a character), read once when the policy is loaded into
+        /// an array that never moves, and seen as a span of <paramref name="type"/> (wider values
         /// little-endian, through MemoryMarshal.Cast). Array initialisers and u8 literals cost
         /// the compiler a syntax or bound node per byte (60 KB of compiler memory per policy
         /// entry); one plain string per table costs it next to nothing.
