@@ -11,7 +11,7 @@ public sealed partial class PolicyGenerator
 {
     internal static partial class Parser
     {
-        /// <summary>smtp.conf keys (SPEC.md section 2) with their defaults; the order is the emitted order.</summary>
+        /// <summary>smtp.conf keys with their defaults; the order is the emitted order.</summary>
         public static readonly (string Key, string Default)[] OptionDefaults =
         [
             ("relay", "addresses"),

@@ -22,7 +22,7 @@ public sealed partial class PolicyGenerator
             string.Equals(Path.GetDirectoryName(Path.GetFullPath(path)), directory, StringComparison.Ordinal);
 
         /// <summary>
-        /// The common rules of SPEC.md section 2: '#' starts a comment, blank lines are ignored,
+        /// The rules every policy file follows: '#' starts a comment, blank lines are ignored,
         /// surrounding whitespace is trimmed.
         /// </summary>
         public static List<PolicyLine> ReadLines(PolicyFileText file)

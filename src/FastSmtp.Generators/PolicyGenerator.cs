@@ -9,7 +9,7 @@ using Microsoft.CodeAnalysis.Text;
 namespace FastSmtp.Generators;
 
 /// <summary>
-/// Compiles the policy folder (SPEC.md section 2) into C# tables. Each policy file is its own
+/// Compiles the policy folder (smtp.conf, hosts, users, aliases, groups, relay, accept, kill, deny, tests) into C# tables. Each policy file is its own
 /// branch of the pipeline, so editing one re-runs only its parser and emitter (users, aliases
 /// and groups are resolved together against hosts.txt).
 /// </summary>

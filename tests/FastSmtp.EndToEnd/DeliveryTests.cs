@@ -9,7 +9,7 @@ using MimeKit;
 namespace FastSmtp.EndToEnd;
 
 /// <summary>
-/// The relay end to end (SPEC.md section 8): the real server delivering to Postfix's smtp-sink,
+/// The relay end to end: the real server delivering to Postfix's smtp-sink,
 /// routed by a smarthost or by MX records served by dnsmasq, retrying, flushing and bouncing.
 /// </summary>
 public class DeliveryTests

@@ -3,7 +3,7 @@ using FastSmtp.EndToEnd.Peers;
 namespace FastSmtp.EndToEnd;
 
 /// <summary>
-/// The policy rules that need DNS (SPEC.md section 3), against records served by dnsmasq:
+/// The policy rules that need DNS, against records served by dnsmasq:
 /// dnsbl (554 naming the zone; relay.txt clients exempt with skip-antispam-for-relay-addresses)
 /// and the `addresses` mode's backup-server rule (a domain whose mail host is in relay.txt).
 /// </summary>

@@ -3,7 +3,7 @@ using FastSmtp.Queue;
 
 namespace FastSmtp.EndToEnd;
 
-/// <summary>A full disk makes the server answer 452 and keeps every message it acknowledged (SPEC.md section 5).</summary>
+/// <summary>A full disk makes the server answer 452 and keeps every message it acknowledged.</summary>
 public class FullDiskTests
 {
     [SkippableTheory]

@@ -5,7 +5,7 @@ using FastSmtp.Queue;
 namespace FastSmtp.EndToEnd;
 
 /// <summary>
-/// Local delivery (SPEC.md sections 3 and 8): aliases and groups expanded when accepted, each
+/// Local delivery: aliases and groups expanded when accepted, each
 /// final address served once per message, local users into Maildir under their host's
 /// canonical name, remote group members over SMTP; and a mail loop bounced, not delivered.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace FastSmtp.Generators.Tests;
 
 /// <summary>
-/// SPEC.md section 3, mode by mode and rule by rule, against policies compiled by the generator
+/// The relay modes and their rules, mode by mode and rule by rule, against policies compiled by the generator
 /// and evaluated by the server's engine. Each row: client, sender, recipient, optional AUTH
 /// user, the expected result ("accept" or the reply code) and the rule that must decide it.
 /// </summary>

@@ -6,7 +6,7 @@ namespace FastSmtp.Delivery;
 public sealed partial class DeliveryAgent
 {
     /// <summary>
-    /// Local recipients into Maildir (SPEC.md section 7), each with Return-Path and Delivered-To
+    /// Local recipients into Maildir, each with Return-Path and Delivered-To
     /// fields in front, as Postfix's local delivery writes them. Recipients arrive expanded (the
     /// session expands aliases and groups when it accepts them), so each is a user or postmaster.
     /// </summary>

@@ -14,7 +14,7 @@ using Microsoft.Extensions.Options;
 namespace FastSmtp.Delivery;
 
 /// <summary>
-/// The queue manager (Postfix's qmgr, SPEC.md section 8): takes every message the spool commits
+/// The queue manager (Postfix's qmgr): takes every message the spool commits
 /// and every one it recovered at start-up, delivers each due recipient (local ones into Maildir,
 /// remote ones through the per-destination queues), records every outcome in the spool, retries
 /// temporary failures on <see cref="RetrySchedule"/>, queues a DSN for permanent failures and

@@ -5,7 +5,7 @@ using Microsoft.Win32.SafeHandles;
 namespace FastSmtp.Delivery;
 
 /// <summary>
-/// Local delivery into Maildir (SPEC.md section 7: <c>&lt;dir&gt;/&lt;host&gt;/&lt;user&gt;/{tmp,new,cur}</c>),
+/// Local delivery into Maildir (<c>&lt;dir&gt;/&lt;host&gt;/&lt;user&gt;/{tmp,new,cur}</c>),
 /// by the Maildir protocol: the message is written and fsync'd under tmp/, then renamed into
 /// new/ and the folder fsync'd. A reader sees a message whole or not at all; a crash leaves at
 /// most a file in tmp/, which mail readers ignore.

@@ -1,7 +1,7 @@
 namespace FastSmtp.Delivery;
 
 /// <summary>
-/// When a temporarily failed recipient is tried again (SPEC.md section 8): after 1, 5, 15 and
+/// When a temporarily failed recipient is tried again : after 1, 5, 15 and
 /// 30 minutes, then hourly, until five days after the message arrived; then it bounces.
 /// </summary>
 public static class RetrySchedule

@@ -1,6 +1,6 @@
 namespace FastSmtp.Hosting;
 
-/// <summary>The flags of SPEC.md section 7, mapped onto configuration keys.</summary>
+/// <summary>The command-line flags, mapped onto configuration keys.</summary>
 internal static class CommandLineSwitches
 {
     public static readonly Dictionary<string, string> Mappings = new(StringComparer.Ordinal)

@@ -5,7 +5,7 @@ using FastSmtp.Policy.Loading;
 
 namespace FastSmtp.Hosting;
 
-/// <summary>`policy check`, `policy explain` and `hash-password` (SPEC.md section 7).</summary>
+/// <summary>`policy check`, `policy explain`, `policy reload` and `hash-password`.</summary>
 internal static class PolicyCommands
 {
     /// <summary>
@@ -137,7 +137,7 @@ internal static class PolicyCommands
         }
 
         string sender = positional[1] == "<>" ? string.Empty : positional[1].Trim('<', '>');
-        PolicyEvaluation result = policy.Evaluate(client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client, sender, positional[2].Trim('<', '>'), auth);
+        PolicyEvaluation result = policy.Evaluate(Protocol.ClientAddress.Unmapped(client), sender, positional[2].Trim('<', '>'), auth);
         output.WriteLine(result.Reply);
         output.WriteLine("rule: " + result.Explanation);
         return 0;

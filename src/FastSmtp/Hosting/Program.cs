@@ -23,7 +23,7 @@ using Microsoft.Extensions.Options;
 
 namespace FastSmtp.Hosting;
 
-/// <summary>Entry point: `FastSmtp [command] [options]` (SPEC.md section 7).</summary>
+/// <summary>Entry point: `FastSmtp [command] [options]`.</summary>
 public static class Program
 {
     public static async Task<int> Main(string[] args)

@@ -3,7 +3,7 @@ using FastSmtp.Queue;
 
 namespace FastSmtp.Hosting;
 
-/// <summary>`queue list --spool DIR` and `queue flush --spool DIR` (SPEC.md section 7).</summary>
+/// <summary>`queue list --spool DIR` and `queue flush --spool DIR`.</summary>
 internal static class QueueCommands
 {
     /// <summary>One line per undelivered recipient: queue id, recipient, attempts, next try, last error.</summary>

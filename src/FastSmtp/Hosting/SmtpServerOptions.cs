@@ -1,7 +1,7 @@
 namespace FastSmtp.Hosting;
 
 /// <summary>
-/// The server's settings (SPEC.md section 7), bound from the "FastSmtp" configuration section:
+/// The server's settings, bound from the "FastSmtp" configuration section:
 /// appsettings.json, FASTSMTP_ environment variables and command-line flags.
 /// </summary>
 public sealed class SmtpServerOptions
@@ -30,7 +30,7 @@ public sealed class SmtpServerOptions
     // Per-client limits (0 = off). relay.txt clients are exempt. The defaults stop one runaway
     // client without touching a busy legitimate one; Postfix's count limit is 50 too.
 
-    /// <summary>Apply the per-client limits to relay.txt clients too (SPEC.md section 5 exempts them by default).</summary>
+    /// <summary>Apply the per-client limits to relay.txt clients too (by default they are exempt, as Postfix exempts mynetworks).</summary>
     public bool LimitRelayClients { get; set; }
 
     /// <summary>Sessions one IP address may hold open at once (Postfix's smtpd_client_connection_count_limit).</summary>

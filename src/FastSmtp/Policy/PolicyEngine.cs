@@ -1,10 +1,11 @@
 using System.Net;
 using System.Text;
+using FastSmtp.Protocol;
 
 namespace FastSmtp.Policy;
 
 /// <summary>
-/// The SMTP security model (SPEC.md section 3) over a compiled policy. Generic over the
+/// The SMTP security model (relay modes, accept.txt, kill.lst, local groups, deny.txt) over a compiled policy. Generic over the
 /// policy struct, so every smtp.conf option is a constant here and the JIT drops the branches
 /// of modes not chosen. Every method allocates nothing for ASCII addresses.
 /// </summary>
@@ -14,7 +15,7 @@ public static class PolicyEngine<TPolicy>
     /// <summary>deny.txt at connect (the auto-deny list is checked by the caller, which owns it).</summary>
     public static PolicyDecision CheckClient(IPAddress client)
     {
-        client = AsIPv4IfMapped(client);
+        client = ClientAddress.Unmapped(client);
         Span<byte> bytes = stackalloc byte[16];
         client.TryWriteBytes(bytes, out int length);
         int line = TPolicy.FindDeny(bytes[..length]);
@@ -26,7 +27,7 @@ public static class PolicyEngine<TPolicy>
     /// <summary>The relay.txt line holding <paramref name="address"/>, or 0.</summary>
     public static int RelayLine(IPAddress address)
     {
-        address = AsIPv4IfMapped(address);
+        address = ClientAddress.Unmapped(address);
         Span<byte> bytes = stackalloc byte[16];
         address.TryWriteBytes(bytes, out int length);
         return TPolicy.FindRelay(bytes[..length]);
@@ -76,7 +77,7 @@ public static class PolicyEngine<TPolicy>
     /// <summary>RCPT: a local recipient must exist; any other is relayed, if the relay mode allows it.</summary>
     public static PolicyDecision CheckRecipient(IPAddress client, ReadOnlySpan<byte> sender, ReadOnlySpan<byte> recipient, bool authenticated)
     {
-        client = AsIPv4IfMapped(client);
+        client = ClientAddress.Unmapped(client);
         Span<byte> buffer = stackalloc byte[AddressNormalizer.MaxLength];
         int length = AddressNormalizer.Normalize(recipient, buffer);
         if (length == AddressNormalizer.DomainRefused)
@@ -165,7 +166,7 @@ public static class PolicyEngine<TPolicy>
 
         if ((entry = TPolicy.FindGroup(k)) >= 0)
         {
-            // A session is remote unless it authenticated, loopback included (SPEC.md section 3).
+            // A session is remote unless it authenticated, loopback included: relay.txt does not make a client local.
             return authenticated || TPolicy.AllowRemoteMailToGroups
                 ? new PolicyDecision(PolicyOutcome.Accept, PolicyReason.LocalGroup, PolicyFile.GroupsTxt, TPolicy.GroupLine(entry))
                 : new PolicyDecision(PolicyOutcome.GroupClosed, PolicyReason.GroupsClosedToRemoteMail, PolicyFile.SmtpConf, TPolicy.OptionLine("allow-remote-mail-to-groups"));
@@ -271,7 +272,6 @@ public static class PolicyEngine<TPolicy>
     }
 
     /// <summary>relay.txt and deny.txt hold IPv4 ranges for IPv4 clients a dual-stack listener reports as ::ffff:a.b.c.d.</summary>
-    private static IPAddress AsIPv4IfMapped(IPAddress client) => client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client;
 
     /// <summary>"local@canonical-host", the key of users, aliases and groups.</summary>
     private static int LocalKey(ReadOnlySpan<byte> localPart, int host, Span<byte> destination)

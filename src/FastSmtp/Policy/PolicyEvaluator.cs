@@ -6,7 +6,7 @@ namespace FastSmtp.Policy;
 /// <summary>
 /// Runs a client, sender and recipient through the checks a session makes, in its order:
 /// deny.txt at connect, kill.lst at MAIL, the recipient rules at RCPT. No network: the rules
-/// that need DNS count as no match (SPEC.md section 3).
+/// that need DNS (dnsbl, the backup-server rule) count as no match.
 /// </summary>
 public static class PolicyEvaluator<TPolicy>
     where TPolicy : struct, IPolicy

@@ -4,7 +4,7 @@ using System.Text;
 namespace FastSmtp.Policy;
 
 /// <summary>
-/// The reply text of a decision (SPEC.md section 4), written straight into a buffer for the
+/// The reply text of a decision (the fixed texts operators and tests match on), written straight into a buffer for the
 /// session or made into a string for `policy explain` and tests.txt.
 /// </summary>
 public static class PolicyReplies

@@ -3,7 +3,7 @@ using System.Text;
 namespace FastSmtp.Policy;
 
 /// <summary>
-/// Turns an accepted recipient into the final addresses its message goes to (SPEC.md section 8):
+/// Turns an accepted recipient into the final addresses its message goes to, each delivered once:
 /// a local user becomes <c>user@canonical-host</c> whichever host alias named it, an alias its
 /// target, a group its members, each expanded again; a remote address stays as written. Done when
 /// the recipient is accepted, as Postfix's virtual alias expansion is, so each final address has

@@ -1,6 +1,6 @@
 namespace FastSmtp.Policy;
 
-/// <summary>smtp.conf "relay": who may send mail through this server to other hosts (SPEC.md section 3).</summary>
+/// <summary>smtp.conf "relay": who may send mail through this server to other hosts.</summary>
 public enum RelayMode : byte
 {
     Anyone,

@@ -1,6 +1,6 @@
 namespace FastSmtp.Protocol;
 
-/// <summary>The commands FastSmtp recognises (SPEC.md section 5).</summary>
+/// <summary>The commands FastSmtp recognises.</summary>
 public enum SmtpVerb : byte
 {
     Unknown,

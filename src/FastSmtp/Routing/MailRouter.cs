@@ -4,7 +4,7 @@ using FastSmtp.Delivery;
 namespace FastSmtp.Routing;
 
 /// <summary>
-/// Chooses the next hop for a recipient domain (SPEC.md section 8, RFC 5321 section 5): the
+/// Chooses the next hop for a recipient domain (RFC 5321 section 5): the
 /// smarthost when one is set; otherwise the domain's MX hosts, lowest preference first, each
 /// host's addresses in turn; with no MX record, the domain's own A/AAAA records (the implicit MX).
 /// A domain that does not exist, or a null MX (RFC 7505), is a permanent failure; a DNS server

@@ -11,7 +11,7 @@ namespace FastSmtp.Session;
 /// authenticated (many users may share one address). Built on System.Threading.RateLimiting's
 /// partitioned limiters (sliding one-minute windows of six segments, so a burst at a window's edge
 /// cannot double the rate; idle partitions are dropped by the limiter itself). relay.txt clients
-/// are never limited (SPEC.md section 5, as Postfix exempts mynetworks). A limit of 0 is off.
+/// are never limited (as Postfix exempts mynetworks). A limit of 0 is off.
 /// </summary>
 internal sealed class ClientLimits : IDisposable
 {

@@ -27,11 +27,7 @@ internal sealed class SmtpConnectionHandler(SmtpServerContext server, ObjectPool
         bool counted = false;
         try
         {
-            IPAddress? peer = (connection.RemoteEndPoint as IPEndPoint)?.Address;
-            if (peer is { IsIPv4MappedToIPv6: true })
-            {
-                peer = peer.MapToIPv4();
-            }
+            IPAddress? peer = (connection.RemoteEndPoint as IPEndPoint)?.Address is { } remote ? ClientAddress.Unmapped(remote) : null;
 
             if (server.Options.Drain)
             {

@@ -1,8 +1,8 @@
 namespace FastSmtp.Session;
 
 /// <summary>
-/// The session's fixed replies, as UTF-8 literals compiled into the binary. Texts fixed by
-/// SPEC.md section 4 keep their wording after the enhanced status code.
+/// The session's fixed replies, as UTF-8 literals compiled into the binary. The texts clients,
+/// operators and tests match on keep their wording after the enhanced status code.
 /// </summary>
 internal static class SmtpReplies
 {
@@ -15,7 +15,7 @@ internal static class SmtpReplies
     public static ReadOnlySpan<byte> CannotVerify => "252 2.0.0 Cannot VRFY user, but will accept message and attempt delivery\r\n"u8;
     public static ReadOnlySpan<byte> Help => "214 2.0.0 Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY EXPN HELP STARTTLS AUTH\r\n"u8;
 
-    // SPEC.md section 4.
+    // Fixed texts: clients, operators and tests match on them.
     public static ReadOnlySpan<byte> LineTooLong => "500 5.5.2 line too long\r\n"u8;
     public static ReadOnlySpan<byte> MessageTooBig => "552 5.3.4 message size exceeds limit\r\n"u8;
     public static ReadOnlySpan<byte> TooManyRecipients => "452 4.5.3 too many recipients\r\n"u8;

@@ -186,7 +186,7 @@ public sealed class SmtpServerContext
     /// <summary>
     /// The EHLO reply: STARTTLS while a certificate is configured and the session is not yet
     /// TLS; AUTH when it may be used (after STARTTLS, or on loopback) unless
-    /// disable-auth-reporting hides it (SPEC.md section 6).
+    /// disable-auth-reporting hides it.
     /// </summary>
     public byte[] EhloReply(SecurityPolicy policy, bool tls, bool authAllowed) =>
         _ehloReplies[(tls ? 2 : 0) + (authAllowed && !policy.DisableAuthReporting ? 1 : 0)];

@@ -285,7 +285,7 @@ internal sealed partial class SmtpSession
 
     /// <summary>
     /// Queues an accepted recipient as its final addresses (aliases and groups expanded, local
-    /// users in canonical form), each once per message (SPEC.md section 8).
+    /// users in canonical form), each once per message: a final address reached twice gets one copy.
     /// </summary>
     private void AddRecipients(ReadOnlySpan<byte> mailbox, PolicyReason reason, RecipientNotify notify, ReadOnlySpan<byte> originalRecipient)
     {
@@ -351,7 +351,7 @@ internal sealed partial class SmtpSession
     {
         if (_policy.DisableVrfy)
         {
-            // SPEC.md section 4 (disable-vrfy = yes).
+            // disable-vrfy = yes: the fixed 252 answer, which confirms nothing.
             Refuse(SmtpReplies.CommandNotImplemented);
             return;
         }
@@ -395,7 +395,7 @@ internal sealed partial class SmtpSession
             return;
         }
 
-        // A session is remote unless it authenticated (SPEC.md section 3).
+        // A session is remote unless it authenticated, loopback included.
         if (_authenticatedUser is null && !_policy.AllowRemoteViewOfGroups)
         {
             Refuse(SmtpReplies.ListsAreConfidential);

@@ -211,7 +211,7 @@ internal sealed partial class SmtpSession
     }
 
     /// <summary>
-    /// check-valid-sender (SPEC.md section 3): with MAIL FROM:&lt;&gt; the message must carry a
+    /// check-valid-sender: with MAIL FROM:&lt;&gt; the message must carry a
     /// Reply-To holding user@host, checked at the end of DATA.
     /// </summary>
     private void CommitUnlessSenderInvalid()

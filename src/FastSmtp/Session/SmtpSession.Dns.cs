@@ -8,7 +8,7 @@ using FastSmtp.Routing;
 namespace FastSmtp.Session;
 
 /// <summary>
-/// The policy rules that need DNS (SPEC.md section 3): the dnsbl filter, asked once per session
+/// The policy rules that need DNS: the dnsbl filter, asked once per session
 /// and only when a recipient would otherwise be accepted, and the `addresses` mode's
 /// backup-server rule, asked only when a relay would otherwise be refused. A DNS server that
 /// does not answer counts as "not listed" and "no match", as in `policy explain`.
@@ -92,7 +92,7 @@ internal sealed partial class SmtpSession
 
     private void RefuseListed(string zone)
     {
-        // SPEC.md section 3: 554 5.7.1 client <ip> listed by <zone>.
+        // The fixed text: 554 5.7.1 client <ip> listed by <zone>.
         Reply(Encoding.ASCII.GetBytes($"554 5.7.1 client {_clientAddress} listed by {zone}\r\n"));
         CountError();
     }

@@ -58,11 +58,7 @@ internal sealed partial class SmtpSession
         _input = transport.Input;
         _output = transport.Output;
 
-        // A dual-stack listener reports IPv4 clients as ::ffff:a.b.c.d; policy and logs want a.b.c.d.
-        if (remoteAddress is { IsIPv4MappedToIPv6: true })
-        {
-            remoteAddress = remoteAddress.MapToIPv4();
-        }
+        remoteAddress = remoteAddress is null ? null : ClientAddress.Unmapped(remoteAddress);
 
         _client = remoteAddress ?? IPAddress.None;
 
@@ -78,7 +74,7 @@ internal sealed partial class SmtpSession
         {
             if (IsClientRefused(out string rule))
             {
-                // SPEC.md section 4: deny.txt and auto-denied clients get 554 at connect, then close.
+                // deny.txt and auto-denied clients get 554 at connect, then the connection is closed.
                 SessionLog.ClientRefused(_server.Logger, _clientAddress, rule);
                 Reply("554 5.7.1 access denied\r\n"u8);
                 await FlushAsync();
