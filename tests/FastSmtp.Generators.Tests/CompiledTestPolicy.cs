@@ -26,13 +26,45 @@ internal sealed class CompiledTestPolicy
             }
 
             public static string PrimaryHost => CompiledPolicy.PrimaryHost;
+
+            public static string[] Verify(string address)
+            {
+                PolicyDecision decision = PolicyEngine<CompiledPolicy>.Verify(System.Text.Encoding.UTF8.GetBytes(address));
+                return [decision.Code.ToString(), decision.RuleText];
+            }
+
+            public static string[] ExpandGroup(string address, bool authenticated)
+            {
+                PolicyDecision decision = PolicyEngine<CompiledPolicy>.ExpandGroup(System.Text.Encoding.UTF8.GetBytes(address), authenticated, out int group);
+                return [decision.Outcome.ToString(), decision.RuleText, group < 0 ? "" : System.Text.Encoding.UTF8.GetString(CompiledPolicy.GroupMembers(group))];
+            }
         }
         """;
 
     private static readonly ConcurrentDictionary<string, CompiledTestPolicy> s_cache = new();
     private readonly MethodInfo _evaluate;
 
-    private CompiledTestPolicy(Assembly assembly) => _evaluate = assembly.GetType("PolicyProbe")!.GetMethod("Evaluate")!;
+    private readonly Type _probe;
+
+    private CompiledTestPolicy(Assembly assembly)
+    {
+        _probe = assembly.GetType("PolicyProbe")!;
+        _evaluate = _probe.GetMethod("Evaluate")!;
+    }
+
+    /// <summary>VRFY's decision: the reply code and the rule.</summary>
+    public (string Code, string Rule) Verify(string address)
+    {
+        string[] result = (string[])_probe.GetMethod("Verify")!.Invoke(null, [address])!;
+        return (result[0], result[1]);
+    }
+
+    /// <summary>EXPN's decision: the outcome, the rule and the members when allowed.</summary>
+    public (string Outcome, string Rule, string Members) ExpandGroup(string address, bool authenticated)
+    {
+        string[] result = (string[])_probe.GetMethod("ExpandGroup")!.Invoke(null, [address, authenticated])!;
+        return (result[0], result[1], result[2]);
+    }
 
     public static CompiledTestPolicy Get(string name, IReadOnlyDictionary<string, string> files) =>
         s_cache.GetOrAdd(name, _ => Compile(files));

@@ -97,4 +97,26 @@ public class PolicyDecisionTests
 
         Assert.Equal(reply, policy.Evaluate(client, sender, recipient).Reply);
     }
+
+    [Fact]
+    public void Vrfy_and_expn_are_decided_by_the_policy_with_the_rule_behind_each_answer()
+    {
+        CompiledTestPolicy policy = CompiledTestPolicy.Get("addresses", TestPolicies.WithRelayMode("addresses"));
+
+        Assert.Equal(("250", "users.txt:1"), policy.Verify("fred@local.test"));
+        Assert.Equal(("250", "aliases.txt:1"), policy.Verify("info@local.test"));
+        Assert.Equal(("250", "groups.txt:1"), policy.Verify("staff@mail.local.test"));
+        Assert.Equal(("550", "hosts.txt:2"), policy.Verify("nobody@other.test"));
+        Assert.Equal(("252", "built-in"), policy.Verify("someone@remote.example"));
+
+        Assert.Equal(("NotAGroup", "built-in", ""), policy.ExpandGroup("fred@local.test", authenticated: true));
+        Assert.Equal(("GroupsConfidential", "smtp.conf (default)", ""), policy.ExpandGroup("staff@local.test", authenticated: false));
+        Assert.Equal(("Accept", "groups.txt:1", "fred@mail.local.test,ann@partner.example"), policy.ExpandGroup("staff@local.test", authenticated: true));
+
+        var files = new Dictionary<string, string>(TestPolicies.WithRelayMode("addresses")) { ["smtp.conf"] = "relay = addresses\ndisable-vrfy = yes\nallow-remote-view-of-groups = yes\n" };
+        CompiledTestPolicy closed = CompiledTestPolicy.Get("vrfy-disabled", files);
+        Assert.Equal(("502", "smtp.conf:2"), closed.Verify("fred@local.test"));
+        Assert.Equal(("502", "smtp.conf:2"), closed.Verify("someone@remote.example"));
+        Assert.Equal(("Accept", "groups.txt:1", "fred@mail.local.test,ann@partner.example"), closed.ExpandGroup("staff@mail.local.test", authenticated: false));
+    }
 }

@@ -16,6 +16,8 @@ public readonly record struct PolicyDecision(PolicyOutcome Outcome, PolicyReason
         PolicyOutcome.SenderKilled => 501,
         PolicyOutcome.ClientDenied => 554,
         PolicyOutcome.SenderDomainRefused or PolicyOutcome.RecipientDomainRefused => 553,
+        PolicyOutcome.VrfyDisabled => 502,
+        PolicyOutcome.CannotVerify => 252,
         _ => 550,
     };
 

@@ -104,7 +104,53 @@ public static class PolicyEngine<TPolicy>
             : Relay(client, sender, address[(at + 1)..], authenticated);
     }
 
-    /// <summary>What a local address names, for VRFY and EXPN: the kind of entry and its index.</summary>
+    /// <summary>
+    /// VRFY: 250 for a local user, alias or group; 550 for a local host's unknown name; 252 (will
+    /// not say) for anything else, as RFC 5321 3.5.3 allows; 502 for every address under
+    /// disable-vrfy = yes, which then confirms nothing.
+    /// </summary>
+    public static PolicyDecision Verify(ReadOnlySpan<byte> address)
+    {
+        if (TPolicy.DisableVrfy)
+        {
+            return new PolicyDecision(PolicyOutcome.VrfyDisabled, PolicyReason.VrfyDisabled, PolicyFile.SmtpConf, TPolicy.OptionLine("disable-vrfy"));
+        }
+
+        LocalName name = FindLocal(address);
+        return name.Kind switch
+        {
+            LocalNameKind.User => new PolicyDecision(PolicyOutcome.Accept, PolicyReason.LocalUser, PolicyFile.UsersTxt, TPolicy.UserLine(name.Entry)),
+            LocalNameKind.Alias => new PolicyDecision(PolicyOutcome.Accept, PolicyReason.LocalAlias, PolicyFile.AliasesTxt, TPolicy.AliasLine(name.Entry)),
+            LocalNameKind.Group => new PolicyDecision(PolicyOutcome.Accept, PolicyReason.LocalGroup, PolicyFile.GroupsTxt, TPolicy.GroupLine(name.Entry)),
+            LocalNameKind.Unknown => new PolicyDecision(PolicyOutcome.UserUnknown, PolicyReason.UnknownLocalRecipient, PolicyFile.HostsTxt, TPolicy.HostLine(name.Entry)),
+            _ => new PolicyDecision(PolicyOutcome.CannotVerify, PolicyReason.NotLocal, PolicyFile.None, 0),
+        };
+    }
+
+    /// <summary>
+    /// EXPN: a local group's members, to an authenticated session or under
+    /// allow-remote-view-of-groups = yes (a session is remote unless it authenticated, loopback
+    /// included); <paramref name="group"/> is the group's entry when accepted.
+    /// </summary>
+    public static PolicyDecision ExpandGroup(ReadOnlySpan<byte> address, bool authenticated, out int group)
+    {
+        LocalName name = FindLocal(address);
+        group = name.Kind == LocalNameKind.Group ? name.Entry : -1;
+        if (group < 0)
+        {
+            return new PolicyDecision(PolicyOutcome.NotAGroup, PolicyReason.NotAGroup, PolicyFile.None, 0);
+        }
+
+        if (authenticated || TPolicy.AllowRemoteViewOfGroups)
+        {
+            return new PolicyDecision(PolicyOutcome.Accept, PolicyReason.LocalGroup, PolicyFile.GroupsTxt, TPolicy.GroupLine(group));
+        }
+
+        group = -1;
+        return new PolicyDecision(PolicyOutcome.GroupsConfidential, PolicyReason.GroupsClosedToRemoteView, PolicyFile.SmtpConf, TPolicy.OptionLine("allow-remote-view-of-groups"));
+    }
+
+    /// <summary>What a local address names, for VRFY, EXPN and AUTH: the kind of entry and its index (for Unknown, the host's).</summary>
     public static LocalName FindLocal(ReadOnlySpan<byte> address)
     {
         Span<byte> buffer = stackalloc byte[AddressNormalizer.MaxLength];
@@ -130,7 +176,7 @@ public static class PolicyEngine<TPolicy>
         int keyLength = LocalKey(at < 0 ? normalized : normalized[..at], host, key);
         if (keyLength < 0)
         {
-            return new LocalName(LocalNameKind.Unknown, -1);
+            return new LocalName(LocalNameKind.Unknown, host);
         }
 
         ReadOnlySpan<byte> k = key[..keyLength];
@@ -145,7 +191,7 @@ public static class PolicyEngine<TPolicy>
             return new LocalName(LocalNameKind.Alias, entry);
         }
 
-        return (entry = TPolicy.FindGroup(k)) >= 0 ? new LocalName(LocalNameKind.Group, entry) : new LocalName(LocalNameKind.Unknown, -1);
+        return (entry = TPolicy.FindGroup(k)) >= 0 ? new LocalName(LocalNameKind.Group, entry) : new LocalName(LocalNameKind.Unknown, host);
     }
 
     private static PolicyDecision CheckLocal(ReadOnlySpan<byte> localPart, int host, bool authenticated)

@@ -55,6 +55,10 @@ public static class PolicyEvaluator<TPolicy>
             PolicyReason.SenderInKillList => "the sender is in kill.lst",
             PolicyReason.SenderDomainInKillList => "the sender's domain is in kill.lst",
             PolicyReason.ClientInDenyList => "the client is in deny.txt",
+            PolicyReason.VrfyDisabled => "disable-vrfy = yes: VRFY confirms nothing",
+            PolicyReason.NotLocal => "the address is not on a local host: the server will not say whether it exists",
+            PolicyReason.NotAGroup => "the address is not a local group",
+            PolicyReason.GroupsClosedToRemoteView => "allow-remote-view-of-groups = no, and the session has not authenticated",
             PolicyReason.DomainNotInNormalForm => "the domain is not as its UTS #46 mapping writes it (look-alike, invisible or unmappable characters), so no table is asked",
             _ => "no rule refuses it",
         };

@@ -25,4 +25,16 @@ public enum PolicyOutcome : byte
 
     /// <summary>553 5.1.3: the recipient's domain has look-alike, hidden or unmappable characters.</summary>
     RecipientDomainRefused,
+
+    /// <summary>502 5.5.1 to every VRFY under disable-vrfy = yes.</summary>
+    VrfyDisabled,
+
+    /// <summary>252: VRFY of an address that is not local; the server will not say.</summary>
+    CannotVerify,
+
+    /// <summary>550 5.1.1 to EXPN of anything but a local group.</summary>
+    NotAGroup,
+
+    /// <summary>550 5.7.1 lists are confidential: EXPN from outside while allow-remote-view-of-groups = no.</summary>
+    GroupsConfidential,
 }

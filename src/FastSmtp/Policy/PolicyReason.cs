@@ -25,4 +25,8 @@ public enum PolicyReason : byte
     ClientInDenyList,
     ClientAllowed,
     DomainNotInNormalForm,
+    VrfyDisabled,
+    NotLocal,
+    NotAGroup,
+    GroupsClosedToRemoteView,
 }

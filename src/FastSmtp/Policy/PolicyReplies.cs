@@ -41,6 +41,18 @@ public static class PolicyReplies
             case PolicyOutcome.RecipientDomainRefused:
                 output.Write("553 5.1.3 recipient domain refused: look-alike, invisible or unmappable characters\r\n"u8);
                 break;
+            case PolicyOutcome.VrfyDisabled:
+                output.Write("502 5.5.1 Command not implemented\r\n"u8);
+                break;
+            case PolicyOutcome.CannotVerify:
+                output.Write("252 2.0.0 Cannot VRFY user, but will accept message and attempt delivery\r\n"u8);
+                break;
+            case PolicyOutcome.NotAGroup:
+                output.Write("550 5.1.1 Error: not a mailing list\r\n"u8);
+                break;
+            case PolicyOutcome.GroupsConfidential:
+                output.Write("550 5.7.1 lists are confidential\r\n"u8);
+                break;
             default:
                 output.Write("250 2.1.5 Ok\r\n"u8);
                 break;

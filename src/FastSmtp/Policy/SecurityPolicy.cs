@@ -59,6 +59,12 @@ public abstract class SecurityPolicy
     /// <summary>RCPT: a local recipient must exist; any other is relayed if the relay mode allows it.</summary>
     public abstract PolicyDecision CheckRecipient(IPAddress client, ReadOnlySpan<byte> sender, ReadOnlySpan<byte> recipient, bool authenticated);
 
+    /// <summary>VRFY: 250 for a local name, 550 for a local host's unknown one, 252 for others, 502 under disable-vrfy.</summary>
+    public abstract PolicyDecision Verify(ReadOnlySpan<byte> address);
+
+    /// <summary>EXPN: accepted with the group's entry, or refused (not a group, or lists confidential to this session).</summary>
+    public abstract PolicyDecision ExpandGroup(ReadOnlySpan<byte> address, bool authenticated, out int group);
+
     /// <summary>What a local address names (VRFY, EXPN, AUTH): the kind of entry and its index.</summary>
     public abstract LocalName FindLocal(ReadOnlySpan<byte> address);
 

@@ -62,6 +62,11 @@ public sealed class SecurityPolicy<TPolicy> : SecurityPolicy
     public override PolicyDecision CheckRecipient(IPAddress client, ReadOnlySpan<byte> sender, ReadOnlySpan<byte> recipient, bool authenticated) =>
         PolicyEngine<TPolicy>.CheckRecipient(client, sender, recipient, authenticated);
 
+    public override PolicyDecision Verify(ReadOnlySpan<byte> address) => PolicyEngine<TPolicy>.Verify(address);
+
+    public override PolicyDecision ExpandGroup(ReadOnlySpan<byte> address, bool authenticated, out int group) =>
+        PolicyEngine<TPolicy>.ExpandGroup(address, authenticated, out group);
+
     public override LocalName FindLocal(ReadOnlySpan<byte> address) => PolicyEngine<TPolicy>.FindLocal(address);
 
     public override ReadOnlySpan<byte> UserHash(int entry) => TPolicy.UserHash(entry);

@@ -349,32 +349,27 @@ internal sealed partial class SmtpSession
 
     private void OnVrfy(ReadOnlySpan<byte> arguments)
     {
-        if (_policy.DisableVrfy)
-        {
-            // disable-vrfy = yes: the fixed 252 answer, which confirms nothing.
-            Refuse(SmtpReplies.CommandNotImplemented);
-            return;
-        }
-
         ReadOnlySpan<byte> address = Unbracket(arguments);
-        if (address.IsEmpty)
+        PolicyDecision decision = _policy.Verify(address);
+        if (decision.Outcome != PolicyOutcome.VrfyDisabled && address.IsEmpty)
         {
             Refuse(SmtpReplies.VrfySyntax);
             return;
         }
 
-        LocalName name = _policy.FindLocal(address);
-        switch (name.Kind)
+        switch (decision.Outcome)
         {
-            case LocalNameKind.User or LocalNameKind.Alias or LocalNameKind.Group:
+            case PolicyOutcome.Accept:
                 WriteAddressReply("250 2.1.5 <"u8, address, ">\r\n"u8);
                 break;
-            case LocalNameKind.Unknown:
-                RefuseByPolicy(PolicyOutcome.UserUnknown, address);
+            case PolicyOutcome.CannotVerify:
+                Reply(SmtpReplies.CannotVerify);
+                break;
+            case PolicyOutcome.VrfyDisabled:
+                Refuse(SmtpReplies.CommandNotImplemented);
                 break;
             default:
-                // RFC 5321 3.5.3: 252 when the server will not say whether a remote user exists.
-                Reply(SmtpReplies.CannotVerify);
+                RefuseByPolicy(decision.Outcome, address);
                 break;
         }
     }
@@ -388,21 +383,14 @@ internal sealed partial class SmtpSession
             return;
         }
 
-        LocalName name = _policy.FindLocal(address);
-        if (name.Kind != LocalNameKind.Group)
+        PolicyDecision decision = _policy.ExpandGroup(address, _authenticatedUser is not null, out int group);
+        if (!decision.Accepted)
         {
-            Refuse(SmtpReplies.NoSuchList);
+            Refuse(decision.Outcome == PolicyOutcome.NotAGroup ? SmtpReplies.NoSuchList : SmtpReplies.ListsAreConfidential);
             return;
         }
 
-        // A session is remote unless it authenticated, loopback included.
-        if (_authenticatedUser is null && !_policy.AllowRemoteViewOfGroups)
-        {
-            Refuse(SmtpReplies.ListsAreConfidential);
-            return;
-        }
-
-        ReadOnlySpan<byte> members = _policy.GroupMembers(name.Entry);
+        ReadOnlySpan<byte> members = _policy.GroupMembers(group);
         while (!members.IsEmpty)
         {
             int comma = members.IndexOf((byte)',');
