@@ -33,6 +33,18 @@ internal sealed class CompiledTestPolicy
                 return [decision.Code.ToString(), decision.RuleText];
             }
 
+            public static string[] SessionRules(string nullSenderHeaders)
+            {
+                PolicyDecision overlong = PolicyEngine<CompiledPolicy>.CheckOverlongLine();
+                PolicyDecision message = PolicyEngine<CompiledPolicy>.CheckMessage(nullSender: true, System.Text.Encoding.UTF8.GetBytes(nullSenderHeaders));
+                PolicyDecision badPassword = PolicyEngine<CompiledPolicy>.Authenticate("fred@local.test", "wrong"u8, 1000);
+                PolicyDecision outsideTls = PolicyEngine<CompiledPolicy>.CheckAuthAllowed(false, IPAddress.Parse("192.0.2.1"));
+                PolicyDecision loopback = PolicyEngine<CompiledPolicy>.CheckAuthAllowed(false, IPAddress.Parse("::ffff:127.0.0.1"));
+                return [overlong.Outcome + " " + overlong.RuleText, message.Outcome + " " + message.RuleText, badPassword.Code + " " + badPassword.Reason,
+                    outsideTls.Code + " " + outsideTls.Reason, loopback.Outcome + " " + loopback.Reason,
+                    PolicyEngine<CompiledPolicy>.AdvertisesAuth(true, IPAddress.Parse("192.0.2.1")).ToString()];
+            }
+
             public static string[] ExpandGroup(string address, bool authenticated)
             {
                 PolicyDecision decision = PolicyEngine<CompiledPolicy>.ExpandGroup(System.Text.Encoding.UTF8.GetBytes(address), authenticated, out int group);
@@ -58,6 +70,9 @@ internal sealed class CompiledTestPolicy
         string[] result = (string[])_probe.GetMethod("Verify")!.Invoke(null, [address])!;
         return (result[0], result[1]);
     }
+
+    /// <summary>The session's other questions, each as "outcome-or-code rule-or-reason".</summary>
+    public string[] SessionRules(string nullSenderHeaders) => (string[])_probe.GetMethod("SessionRules")!.Invoke(null, [nullSenderHeaders])!;
 
     /// <summary>EXPN's decision: the outcome, the rule and the members when allowed.</summary>
     public (string Outcome, string Rule, string Members) ExpandGroup(string address, bool authenticated)

@@ -119,4 +119,19 @@ public class PolicyDecisionTests
         Assert.Equal(("502", "smtp.conf:2"), closed.Verify("someone@remote.example"));
         Assert.Equal(("Accept", "groups.txt:1", "fred@mail.local.test,ann@partner.example"), closed.ExpandGroup("staff@mail.local.test", authenticated: false));
     }
+
+    [Fact]
+    public void Auth_hack_attempts_and_check_valid_sender_are_decided_by_the_policy()
+    {
+        var files = new Dictionary<string, string>(TestPolicies.WithRelayMode("addresses"))
+        {
+            ["smtp.conf"] = "relay = addresses\nauto-deny-hack-attempts = yes\ncheck-valid-sender = yes\ndisable-auth-reporting = yes\n",
+        };
+        string[] strict = CompiledTestPolicy.Get("session-rules-strict", files).SessionRules("Subject: x\r\n\r\n");
+        Assert.Equal(["ClientDenied smtp.conf:2", "SenderNotUserAtHost smtp.conf:3", "535 BadCredentials", "538 AuthWithoutTls", "Accept AuthOnLoopback", "False"], strict);
+
+        files["smtp.conf"] = "relay = addresses\nauto-deny-hack-attempts = no\n";
+        string[] lenient = CompiledTestPolicy.Get("session-rules-lenient", files).SessionRules("Subject: x\r\n\r\n");
+        Assert.Equal(["Accept smtp.conf:2", "Accept built-in", "535 BadCredentials", "538 AuthWithoutTls", "Accept AuthOnLoopback", "True"], lenient);
+    }
 }

@@ -18,6 +18,8 @@ public readonly record struct PolicyDecision(PolicyOutcome Outcome, PolicyReason
         PolicyOutcome.SenderDomainRefused or PolicyOutcome.RecipientDomainRefused => 553,
         PolicyOutcome.VrfyDisabled => 502,
         PolicyOutcome.CannotVerify => 252,
+        PolicyOutcome.AuthNeedsTls => 538,
+        PolicyOutcome.AuthenticationFailed => 535,
         _ => 550,
     };
 

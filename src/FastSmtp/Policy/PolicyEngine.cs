@@ -150,6 +150,46 @@ public static class PolicyEngine<TPolicy>
         return new PolicyDecision(PolicyOutcome.GroupsConfidential, PolicyReason.GroupsClosedToRemoteView, PolicyFile.SmtpConf, TPolicy.OptionLine("allow-remote-view-of-groups"));
     }
 
+    /// <summary>AUTH may be used after STARTTLS, or on a loopback connection where nothing can listen in.</summary>
+    public static PolicyDecision CheckAuthAllowed(bool tls, IPAddress client) =>
+        tls ? new PolicyDecision(PolicyOutcome.Accept, PolicyReason.AuthOverTls, PolicyFile.None, 0)
+        : IPAddress.IsLoopback(ClientAddress.Unmapped(client)) ? new PolicyDecision(PolicyOutcome.Accept, PolicyReason.AuthOnLoopback, PolicyFile.None, 0)
+        : new PolicyDecision(PolicyOutcome.AuthNeedsTls, PolicyReason.AuthWithoutTls, PolicyFile.None, 0);
+
+    /// <summary>EHLO lists AUTH where it may be used, unless disable-auth-reporting = yes hides it.</summary>
+    public static bool AdvertisesAuth(bool tls, IPAddress client) => !TPolicy.DisableAuthReporting && CheckAuthAllowed(tls, client).Accepted;
+
+    /// <summary>
+    /// A command line over 512 octets outside DATA: under auto-deny-hack-attempts = yes an attempt
+    /// to break in, which denies the client until restart; otherwise only refused.
+    /// </summary>
+    public static PolicyDecision CheckOverlongLine() => TPolicy.AutoDenyHackAttempts
+        ? new PolicyDecision(PolicyOutcome.ClientDenied, PolicyReason.HackAttempt, PolicyFile.SmtpConf, TPolicy.OptionLine("auto-deny-hack-attempts"))
+        : new PolicyDecision(PolicyOutcome.Accept, PolicyReason.HackAttemptsTolerated, PolicyFile.SmtpConf, TPolicy.OptionLine("auto-deny-hack-attempts"));
+
+    /// <summary>Under check-valid-sender = yes a message from &lt;&gt; must show who it is from: its headers are needed.</summary>
+    public static bool NeedsHeaders(bool nullSender) => TPolicy.CheckValidSender && nullSender;
+
+    /// <summary>check-valid-sender at the end of DATA: a message from &lt;&gt; must carry a Reply-To holding user@host.</summary>
+    public static PolicyDecision CheckMessage(bool nullSender, ReadOnlySpan<byte> headers) =>
+        !NeedsHeaders(nullSender) ? new PolicyDecision(PolicyOutcome.Accept, PolicyReason.SenderAllowed, PolicyFile.None, 0)
+        : MessageHeaders.HasReplyToAddress(headers) ? new PolicyDecision(PolicyOutcome.Accept, PolicyReason.ReplyToFound, PolicyFile.SmtpConf, TPolicy.OptionLine("check-valid-sender"))
+        : new PolicyDecision(PolicyOutcome.SenderNotUserAtHost, PolicyReason.ReplyToRequired, PolicyFile.SmtpConf, TPolicy.OptionLine("check-valid-sender"));
+
+    /// <summary>
+    /// AUTH: the password against users.txt. A missing account, or one that cannot AUTH, costs
+    /// the same derivation as a real one (<paramref name="missingIterations"/>), so timing tells
+    /// nothing about which names exist.
+    /// </summary>
+    public static PolicyDecision Authenticate(string? user, ReadOnlySpan<byte> password, int missingIterations)
+    {
+        LocalName name = user is null ? default : FindLocal(Encoding.UTF8.GetBytes(user));
+        ReadOnlySpan<byte> hash = name.Kind == LocalNameKind.User ? TPolicy.UserHash(name.Entry) : default;
+        return PasswordHash.Verify(hash, password, missingIterations)
+            ? new PolicyDecision(PolicyOutcome.Accept, PolicyReason.LocalUser, PolicyFile.UsersTxt, TPolicy.UserLine(name.Entry))
+            : new PolicyDecision(PolicyOutcome.AuthenticationFailed, PolicyReason.BadCredentials, PolicyFile.None, 0);
+    }
+
     /// <summary>What a local address names, for VRFY, EXPN and AUTH: the kind of entry and its index (for Unknown, the host's).</summary>
     public static LocalName FindLocal(ReadOnlySpan<byte> address)
     {

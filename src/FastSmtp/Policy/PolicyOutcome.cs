@@ -37,4 +37,13 @@ public enum PolicyOutcome : byte
 
     /// <summary>550 5.7.1 lists are confidential: EXPN from outside while allow-remote-view-of-groups = no.</summary>
     GroupsConfidential,
+
+    /// <summary>538 5.7.11: AUTH outside TLS from a client that is not on loopback.</summary>
+    AuthNeedsTls,
+
+    /// <summary>535 5.7.8 authentication failed.</summary>
+    AuthenticationFailed,
+
+    /// <summary>550 5.7.1 sender address must be user@host: a message from &lt;&gt; without a Reply-To under check-valid-sender.</summary>
+    SenderNotUserAtHost,
 }

@@ -29,4 +29,12 @@ public enum PolicyReason : byte
     NotLocal,
     NotAGroup,
     GroupsClosedToRemoteView,
+    AuthOverTls,
+    AuthOnLoopback,
+    AuthWithoutTls,
+    BadCredentials,
+    HackAttempt,
+    HackAttemptsTolerated,
+    ReplyToRequired,
+    ReplyToFound,
 }

@@ -53,6 +53,15 @@ public static class PolicyReplies
             case PolicyOutcome.GroupsConfidential:
                 output.Write("550 5.7.1 lists are confidential\r\n"u8);
                 break;
+            case PolicyOutcome.AuthNeedsTls:
+                output.Write("538 5.7.11 Encryption required for requested authentication mechanism\r\n"u8);
+                break;
+            case PolicyOutcome.AuthenticationFailed:
+                output.Write("535 5.7.8 authentication failed\r\n"u8);
+                break;
+            case PolicyOutcome.SenderNotUserAtHost:
+                output.Write("550 5.7.1 sender address must be user@host\r\n"u8);
+                break;
             default:
                 output.Write("250 2.1.5 Ok\r\n"u8);
                 break;

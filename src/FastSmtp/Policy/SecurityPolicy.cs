@@ -39,9 +39,6 @@ public abstract class SecurityPolicy
     /// <summary>Which files it was compiled from and how many entries each holds.</summary>
     public abstract PolicyIdentity Identity { get; }
 
-    /// <summary>What verifying a missing account's password costs: as much as a real account's (no user oracle).</summary>
-    public abstract int MissingAccountIterations { get; }
-
     /// <summary>tests.txt, as compiled.</summary>
     public abstract string TestsFile { get; }
 
@@ -64,6 +61,24 @@ public abstract class SecurityPolicy
 
     /// <summary>EXPN: accepted with the group's entry, or refused (not a group, or lists confidential to this session).</summary>
     public abstract PolicyDecision ExpandGroup(ReadOnlySpan<byte> address, bool authenticated, out int group);
+
+    /// <summary>AUTH may be used after STARTTLS, or on loopback; otherwise 538.</summary>
+    public abstract PolicyDecision CheckAuthAllowed(bool tls, IPAddress client);
+
+    /// <summary>Whether EHLO lists AUTH (where it may be used, unless disable-auth-reporting = yes).</summary>
+    public abstract bool AdvertisesAuth(bool tls, IPAddress client);
+
+    /// <summary>AUTH's password check against users.txt, costing the same for a missing account.</summary>
+    public abstract PolicyDecision Authenticate(string? user, ReadOnlySpan<byte> password);
+
+    /// <summary>A command line over 512 octets: ClientDenied under auto-deny-hack-attempts = yes.</summary>
+    public abstract PolicyDecision CheckOverlongLine();
+
+    /// <summary>Whether the message's headers must be kept for <see cref="CheckMessage"/>.</summary>
+    public abstract bool NeedsHeaders(bool nullSender);
+
+    /// <summary>check-valid-sender at the end of DATA.</summary>
+    public abstract PolicyDecision CheckMessage(bool nullSender, ReadOnlySpan<byte> headers);
 
     /// <summary>What a local address names (VRFY, EXPN, AUTH): the kind of entry and its index.</summary>
     public abstract LocalName FindLocal(ReadOnlySpan<byte> address);

@@ -47,8 +47,6 @@ public sealed class SecurityPolicy<TPolicy> : SecurityPolicy
 
     public override PolicyIdentity Identity { get; }
 
-    public override int MissingAccountIterations => _missingAccountIterations;
-
     public override string TestsFile => TPolicy.TestsFile;
 
     public override IReadOnlyList<PolicyTest> Tests => TPolicy.Tests;
@@ -61,6 +59,19 @@ public sealed class SecurityPolicy<TPolicy> : SecurityPolicy
 
     public override PolicyDecision CheckRecipient(IPAddress client, ReadOnlySpan<byte> sender, ReadOnlySpan<byte> recipient, bool authenticated) =>
         PolicyEngine<TPolicy>.CheckRecipient(client, sender, recipient, authenticated);
+
+    public override PolicyDecision CheckAuthAllowed(bool tls, IPAddress client) => PolicyEngine<TPolicy>.CheckAuthAllowed(tls, client);
+
+    public override bool AdvertisesAuth(bool tls, IPAddress client) => PolicyEngine<TPolicy>.AdvertisesAuth(tls, client);
+
+    public override PolicyDecision Authenticate(string? user, ReadOnlySpan<byte> password) =>
+        PolicyEngine<TPolicy>.Authenticate(user, password, _missingAccountIterations);
+
+    public override PolicyDecision CheckOverlongLine() => PolicyEngine<TPolicy>.CheckOverlongLine();
+
+    public override bool NeedsHeaders(bool nullSender) => PolicyEngine<TPolicy>.NeedsHeaders(nullSender);
+
+    public override PolicyDecision CheckMessage(bool nullSender, ReadOnlySpan<byte> headers) => PolicyEngine<TPolicy>.CheckMessage(nullSender, headers);
 
     public override PolicyDecision Verify(ReadOnlySpan<byte> address) => PolicyEngine<TPolicy>.Verify(address);
 

@@ -185,11 +185,9 @@ public sealed class SmtpServerContext
 
     /// <summary>
     /// The EHLO reply: STARTTLS while a certificate is configured and the session is not yet
-    /// TLS; AUTH when it may be used (after STARTTLS, or on loopback) unless
-    /// disable-auth-reporting hides it.
+    /// TLS; AUTH when the session's policy advertises it.
     /// </summary>
-    public byte[] EhloReply(SecurityPolicy policy, bool tls, bool authAllowed) =>
-        _ehloReplies[(tls ? 2 : 0) + (authAllowed && !policy.DisableAuthReporting ? 1 : 0)];
+    public byte[] EhloReply(bool tls, bool advertiseAuth) => _ehloReplies[(tls ? 2 : 0) + (advertiseAuth ? 1 : 0)];
 
     public byte[] TimeoutReply { get; }
 

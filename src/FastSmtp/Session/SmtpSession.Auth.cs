@@ -18,7 +18,7 @@ internal sealed partial class SmtpSession
     private int _authPasswordLength;
 
     /// <summary>AUTH may be used after STARTTLS, or on a loopback connection: a password never crosses a network in clear.</summary>
-    private bool AuthAllowed => _tls is not null || System.Net.IPAddress.IsLoopback(_client);
+    private bool AuthAllowed => _policy.CheckAuthAllowed(_tls is not null, _client).Accepted;
 
     private void OnAuth(ReadOnlySpan<byte> arguments)
     {
@@ -204,12 +204,7 @@ internal sealed partial class SmtpSession
     }
 
     /// <summary>The password against the user's hash; a missing account costs the same derivation as a real one.</summary>
-    private bool Verify(string? user)
-    {
-        LocalName name = user is null ? default : _policy.FindLocal(Encoding.UTF8.GetBytes(user));
-        ReadOnlySpan<byte> hash = name.Kind == LocalNameKind.User ? _policy.UserHash(name.Entry) : default;
-        return PasswordHash.Verify(hash, _authPassword.AsSpan(0, _authPasswordLength), _policy.MissingAccountIterations);
-    }
+    private bool Verify(string? user) => _policy.Authenticate(user, _authPassword.AsSpan(0, _authPasswordLength)).Accepted;
 
     private void EndAuthExchange()
     {

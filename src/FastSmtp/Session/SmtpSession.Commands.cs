@@ -41,7 +41,7 @@ internal sealed partial class SmtpSession
             case CommandRejection.LineTooLong:
                 Refuse(SmtpReplies.LineTooLong);
                 _mode = InputMode.DiscardLine;
-                if (_policy.AutoDenyHackAttempts)
+                if (_policy.CheckOverlongLine().Outcome == PolicyOutcome.ClientDenied)
                 {
                     // "More than 512 characters in anything but DATA looks like an attempt to
                     // hack in": deny the address until restart, log it, and hang up.
@@ -77,7 +77,7 @@ internal sealed partial class SmtpSession
 
         _esmtp = extended;
         _state = SessionState.Ready;
-        Reply(extended ? _server.EhloReply(_policy, _tls is not null, AuthAllowed) : _server.HeloReply);
+        Reply(extended ? _server.EhloReply(_tls is not null, _policy.AdvertisesAuth(_tls is not null, _client)) : _server.HeloReply);
     }
 
     private void OnMail(ReadOnlySpan<byte> arguments)

@@ -41,7 +41,7 @@ internal sealed partial class SmtpSession
         (true, true, true) => MessageProtocol.Esmtpsa,
     };
 
-    private bool MustFindReplyTo => _policy.CheckValidSender && _senderLength == 0;
+    private bool MustFindReplyTo => _policy.NeedsHeaders(nullSender: _senderLength == 0);
 
     private void OnData(ReadOnlySpan<byte> arguments)
     {
@@ -216,7 +216,7 @@ internal sealed partial class SmtpSession
     /// </summary>
     private void CommitUnlessSenderInvalid()
     {
-        if (MustFindReplyTo && !MessageHeaders.HasReplyToAddress(_headers.AsSpan(0, _headersLength)))
+        if (!_policy.CheckMessage(nullSender: _senderLength == 0, _headers.AsSpan(0, _headersLength)).Accepted)
         {
             Refuse(SmtpReplies.SenderMustBeUserAtHost);
             ResetTransaction();
