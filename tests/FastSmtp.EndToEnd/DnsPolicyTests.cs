@@ -34,6 +34,25 @@ public class DnsPolicyTests
         Assert.Equal(
             ["250 2.1.5 Ok", "250 2.1.5 Ok", "550 5.7.1 unknown local host other.test, not a gateway", "550 5.7.1 unknown local host nowhere.test, not a gateway"],
             await RcptRepliesAsync(server.Port, "127.0.0.9", "fred@dnsbl.test", "u@backup.test", "u@other.test", "u@nowhere.test"));
+
+        // policy explain --dns asks the same rules through the same policy code, with the rule behind each answer.
+        string serverDll = await FastSmtp.Testing.PolicyServerBuild.ServerWithPolicyAsync(
+            Path.Combine(FastSmtp.Testing.PolicyServerBuild.RepositoryRoot, "tests", "FastSmtp.EndToEnd", "policies", "dnsbl"));
+        string listed = await ExplainAsync(serverDll, "127.0.0.1", "fred@dnsbl.test", "--dns", dns.Endpoint);
+        Assert.StartsWith("554 5.7.1 client 127.0.0.1 listed by bl2.test\nrule: smtp.conf:", listed);
+        Assert.Contains("a dnsbl zone lists the client (bl2.test)", listed);
+        string backup = await ExplainAsync(serverDll, "127.0.0.9", "u@backup.test", "--dns", dns.Endpoint);
+        Assert.StartsWith("accept\nrule: relay.txt:", backup);
+        Assert.Contains("the recipient's host is an address in relay.txt", backup);
+        Assert.StartsWith("550 5.7.1 unknown local host backup.test, not a gateway\n", await ExplainAsync(serverDll, "127.0.0.9", "u@backup.test"));
+    }
+
+    private static async Task<string> ExplainAsync(string serverDll, string client, string recipient, params string[] options)
+    {
+        (int exit, string output) = await FastSmtp.Testing.PolicyServerBuild.RunDotnetAsync(
+            Path.GetDirectoryName(serverDll)!, [serverDll, "policy", "explain", client, "a@x.example", recipient, .. options]);
+        Assert.True(exit == 0, output);
+        return output;
     }
 
     private static async Task<string[]> RcptRepliesAsync(int port, string from, params string[] recipients)

@@ -103,11 +103,15 @@ internal static class PolicyCommands
         return succeeded ? 0 : 1;
     }
 
-    /// <summary>policy explain IP SENDER RECIPIENT [--auth user@host]: the decision, then the rule.</summary>
-    public static int Explain(string[] arguments, TextWriter output, TextWriter error)
+    /// <summary>
+    /// policy explain IP SENDER RECIPIENT [--auth user@host] [--dns ADDR[:PORT]] [--policy FILE]:
+    /// the decision, then the rule; with --dns the rules that need DNS are asked too.
+    /// </summary>
+    public static async Task<int> ExplainAsync(string[] arguments, TextWriter output, TextWriter error)
     {
         string? auth = null;
         string? policyFile = null;
+        ResolverPolicyDns? dns = null;
         var positional = new List<string>();
         for (int i = 0; i < arguments.Length; i++)
         {
@@ -119,6 +123,11 @@ internal static class PolicyCommands
             {
                 policyFile = arguments[++i];
             }
+            else if (arguments[i] == "--dns" && i + 1 < arguments.Length && IPEndPoint.TryParse(arguments[i + 1], out _) && Program.DnsServer(arguments[i + 1]) is { } server)
+            {
+                dns = new ResolverPolicyDns(new Routing.DnsResolver(server));
+                i++;
+            }
             else
             {
                 positional.Add(arguments[i]);
@@ -127,7 +136,7 @@ internal static class PolicyCommands
 
         if (positional.Count != 3 || !IPAddress.TryParse(positional[0], out IPAddress? client))
         {
-            error.WriteLine("usage: FastSmtp policy explain IP SENDER RECIPIENT [--auth user@host] [--policy FILE]   (SENDER may be <>)");
+            error.WriteLine("usage: FastSmtp policy explain IP SENDER RECIPIENT [--auth user@host] [--dns ADDR[:PORT]] [--policy FILE]   (SENDER may be <>)");
             return 2;
         }
 
@@ -137,7 +146,11 @@ internal static class PolicyCommands
         }
 
         string sender = positional[1] == "<>" ? string.Empty : positional[1].Trim('<', '>');
-        PolicyEvaluation result = policy.Evaluate(Protocol.ClientAddress.Unmapped(client), sender, positional[2].Trim('<', '>'), auth);
+        IPAddress unmapped = Protocol.ClientAddress.Unmapped(client);
+        string recipient = positional[2].Trim('<', '>');
+        PolicyEvaluation result = dns is null
+            ? policy.Evaluate(unmapped, sender, recipient, auth)
+            : await policy.EvaluateAsync(unmapped, sender, recipient, auth, dns, CancellationToken.None);
         output.WriteLine(result.Reply);
         output.WriteLine("rule: " + result.Explanation);
         return 0;

@@ -42,7 +42,7 @@ public static class Program
                 case ["policy", "reload", .. var rest]:
                     return await PolicyCommands.ReloadAsync(rest, Console.Out, Console.Error);
                 case ["policy", "explain", .. var rest]:
-                    return PolicyCommands.Explain(rest, Console.Out, Console.Error);
+                    return await PolicyCommands.ExplainAsync(rest, Console.Out, Console.Error);
                 case ["queue", "list", .. var rest]:
                     return QueueCommands.List(rest, Console.Out, Console.Error);
                 case ["queue", "flush", .. var rest]:
@@ -53,7 +53,7 @@ public static class Program
                     args = args[1..];
                     break;
                 default:
-                    await Console.Error.WriteLineAsync($"fastsmtp: unknown command '{string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')))}'. Commands: serve (default), policy check [--policy FILE], policy explain IP SENDER RECIPIENT [--auth user@host] [--policy FILE], policy reload [--spool DIR] [--policy FILE], hash-password, queue list [--spool DIR], queue flush [--spool DIR]");
+                    await Console.Error.WriteLineAsync($"fastsmtp: unknown command '{string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')))}'. Commands: serve (default), policy check [--policy FILE], policy explain IP SENDER RECIPIENT [--auth user@host] [--dns ADDR[:PORT]] [--policy FILE], policy reload [--spool DIR] [--policy FILE], hash-password, queue list [--spool DIR], queue flush [--spool DIR]");
                     return 2;
             }
         }
@@ -175,7 +175,7 @@ public static class Program
         : Results.Text("ok\n");
 
     /// <summary>--dns ADDR[:PORT], port 53 when none is given; null for the system's resolver.</summary>
-    private static IPEndPoint? DnsServer(string? value)
+    internal static IPEndPoint? DnsServer(string? value)
     {
         if (string.IsNullOrWhiteSpace(value))
         {

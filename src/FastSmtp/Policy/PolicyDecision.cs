@@ -14,7 +14,7 @@ public readonly record struct PolicyDecision(PolicyOutcome Outcome, PolicyReason
     {
         PolicyOutcome.Accept => 250,
         PolicyOutcome.SenderKilled => 501,
-        PolicyOutcome.ClientDenied => 554,
+        PolicyOutcome.ClientDenied or PolicyOutcome.ClientListed => 554,
         PolicyOutcome.SenderDomainRefused or PolicyOutcome.RecipientDomainRefused => 553,
         PolicyOutcome.VrfyDisabled => 502,
         PolicyOutcome.CannotVerify => 252,

@@ -150,6 +150,57 @@ public static class PolicyEngine<TPolicy>
         return new PolicyDecision(PolicyOutcome.GroupsConfidential, PolicyReason.GroupsClosedToRemoteView, PolicyFile.SmtpConf, TPolicy.OptionLine("allow-remote-view-of-groups"));
     }
 
+    /// <summary>
+    /// Whether a RCPT decision waits for DNS: an accepted recipient when dnsbl zones are set (unless
+    /// the session authenticated, or the client is in relay.txt and skip-antispam-for-relay-addresses
+    /// = yes), and, under relay = addresses, a refused relay to a domain name (the backup-server rule:
+    /// one of its mail hosts may be in relay.txt). <paramref name="dns"/> is false without a resolver.
+    /// </summary>
+    public static bool NeedsDns(PolicyDecision decision, ReadOnlySpan<byte> recipient, IPAddress client, bool authenticated, bool dns)
+    {
+        if (!dns || authenticated)
+        {
+            return false;
+        }
+
+        if (decision.Accepted)
+        {
+            return TPolicy.Dnsbl.Length > 0 && !(TPolicy.SkipAntispamForRelayAddresses && RelayLine(client) != 0);
+        }
+
+        return decision.Outcome == PolicyOutcome.RelayDenied && TPolicy.Relay == RelayMode.Addresses
+            && recipient.LastIndexOf((byte)'@') is int at and >= 0 && at + 1 < recipient.Length && recipient[at + 1] != (byte)'[';
+    }
+
+    /// <summary>
+    /// The DNS half of RCPT, for a decision <see cref="NeedsDns"/> held: the backup-server rule
+    /// turns a refused relay into an accept when one of the domain's mail hosts is in relay.txt;
+    /// then an accepted recipient is refused when a dnsbl zone lists the client.
+    /// </summary>
+    public static async Task<RecipientDnsDecision> CheckRecipientDnsAsync(PolicyDecision decision, string recipient, IPAddress client, bool authenticated, IReadOnlyList<string> zones, IPolicyDns dns, CancellationToken cancellationToken)
+    {
+        if (!decision.Accepted)
+        {
+            foreach (IPAddress address in await dns.MailHostAddressesAsync(recipient[(recipient.LastIndexOf('@') + 1)..], cancellationToken))
+            {
+                if (RelayLine(address) is int line and not 0)
+                {
+                    decision = new PolicyDecision(PolicyOutcome.Accept, PolicyReason.RecipientInRelayList, PolicyFile.RelayTxt, line);
+                    break;
+                }
+            }
+
+            if (!decision.Accepted || !NeedsDns(decision, default, client, authenticated, dns: true))
+            {
+                return new RecipientDnsDecision(decision, null);
+            }
+        }
+
+        return await dns.ListingZoneAsync(zones, client, cancellationToken) is { } zone
+            ? new RecipientDnsDecision(new PolicyDecision(PolicyOutcome.ClientListed, PolicyReason.ClientListed, PolicyFile.SmtpConf, TPolicy.OptionLine("dnsbl")), zone)
+            : new RecipientDnsDecision(decision, null);
+    }
+
     /// <summary>AUTH may be used after STARTTLS, or on a loopback connection where nothing can listen in.</summary>
     public static PolicyDecision CheckAuthAllowed(bool tls, IPAddress client) =>
         tls ? new PolicyDecision(PolicyOutcome.Accept, PolicyReason.AuthOverTls, PolicyFile.None, 0)

@@ -30,6 +30,28 @@ public static class PolicyEvaluator<TPolicy>
         return new PolicyEvaluation(decision, reply, Describe(decision));
     }
 
+    /// <summary>
+    /// <see cref="Evaluate"/>, then the rules that need DNS as a session asks them: the
+    /// backup-server rule for a refused relay, dnsbl for an accepted recipient.
+    /// </summary>
+    public static async Task<PolicyEvaluation> EvaluateAsync(IPAddress client, string sender, string recipient, string? authenticatedUser, IPolicyDns dns, CancellationToken cancellationToken)
+    {
+        PolicyEvaluation withoutDns = Evaluate(client, sender, recipient, authenticatedUser);
+        bool authenticated = authenticatedUser is not null
+            && PolicyEngine<TPolicy>.FindLocal(Encoding.UTF8.GetBytes(authenticatedUser)).Kind == LocalNameKind.User;
+        if (!PolicyEngine<TPolicy>.NeedsDns(withoutDns.Decision, Encoding.UTF8.GetBytes(recipient), client, authenticated, dns: true))
+        {
+            return withoutDns;
+        }
+
+        string[] zones = TPolicy.Dnsbl.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        RecipientDnsDecision result = await PolicyEngine<TPolicy>.CheckRecipientDnsAsync(withoutDns.Decision, recipient, client, authenticated, zones, dns, cancellationToken);
+        string reply = result.ListingZone is { } zone ? $"554 5.7.1 client {client} listed by {zone}"
+            : result.Decision.Accepted ? "accept"
+            : PolicyReplies.Text(result.Decision.Outcome, recipient);
+        return new PolicyEvaluation(result.Decision, reply, Describe(result.Decision) + (result.ListingZone is null ? string.Empty : " (" + result.ListingZone + ")"));
+    }
+
     /// <summary>The rule in words: file:line first, then what it means.</summary>
     public static string Describe(PolicyDecision decision)
     {
@@ -67,6 +89,7 @@ public static class PolicyEvaluator<TPolicy>
             PolicyReason.HackAttemptsTolerated => "auto-deny-hack-attempts = no",
             PolicyReason.ReplyToRequired => "check-valid-sender = yes: a message from <> must carry a Reply-To holding user@host",
             PolicyReason.ReplyToFound => "the message carries a Reply-To holding user@host",
+            PolicyReason.ClientListed => "a dnsbl zone lists the client",
             PolicyReason.DomainNotInNormalForm => "the domain is not as its UTS #46 mapping writes it (look-alike, invisible or unmappable characters), so no table is asked",
             _ => "no rule refuses it",
         };

@@ -46,4 +46,7 @@ public enum PolicyOutcome : byte
 
     /// <summary>550 5.7.1 sender address must be user@host: a message from &lt;&gt; without a Reply-To under check-valid-sender.</summary>
     SenderNotUserAtHost,
+
+    /// <summary>554 5.7.1 client &lt;ip&gt; listed by &lt;zone&gt; (dnsbl).</summary>
+    ClientListed,
 }

@@ -37,4 +37,5 @@ public enum PolicyReason : byte
     HackAttemptsTolerated,
     ReplyToRequired,
     ReplyToFound,
+    ClientListed,
 }

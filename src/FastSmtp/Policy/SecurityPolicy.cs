@@ -62,6 +62,12 @@ public abstract class SecurityPolicy
     /// <summary>EXPN: accepted with the group's entry, or refused (not a group, or lists confidential to this session).</summary>
     public abstract PolicyDecision ExpandGroup(ReadOnlySpan<byte> address, bool authenticated, out int group);
 
+    /// <summary>Whether a RCPT decision waits for DNS (dnsbl, the backup-server rule); <paramref name="dns"/> is false without a resolver.</summary>
+    public abstract bool NeedsDns(PolicyDecision decision, ReadOnlySpan<byte> recipient, IPAddress client, bool authenticated, bool dns);
+
+    /// <summary>The DNS half of RCPT for a decision <see cref="NeedsDns"/> held.</summary>
+    public abstract Task<RecipientDnsDecision> CheckRecipientDnsAsync(PolicyDecision decision, string recipient, IPAddress client, bool authenticated, IPolicyDns dns, CancellationToken cancellationToken);
+
     /// <summary>AUTH may be used after STARTTLS, or on loopback; otherwise 538.</summary>
     public abstract PolicyDecision CheckAuthAllowed(bool tls, IPAddress client);
 
@@ -97,6 +103,9 @@ public abstract class SecurityPolicy
 
     /// <summary>A client, sender and recipient through the checks a session makes, in its order (explain, tests.txt).</summary>
     public abstract PolicyEvaluation Evaluate(IPAddress client, string sender, string recipient, string? authenticatedUser);
+
+    /// <summary><see cref="Evaluate"/> with the rules that need DNS asked of <paramref name="dns"/>, as a session asks them.</summary>
+    public abstract Task<PolicyEvaluation> EvaluateAsync(IPAddress client, string sender, string recipient, string? authenticatedUser, IPolicyDns dns, CancellationToken cancellationToken);
 
     /// <summary>The rule behind a decision in words: file:line first, then what it means.</summary>
     public abstract string Describe(PolicyDecision decision);

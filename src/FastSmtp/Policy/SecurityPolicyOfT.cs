@@ -60,6 +60,12 @@ public sealed class SecurityPolicy<TPolicy> : SecurityPolicy
     public override PolicyDecision CheckRecipient(IPAddress client, ReadOnlySpan<byte> sender, ReadOnlySpan<byte> recipient, bool authenticated) =>
         PolicyEngine<TPolicy>.CheckRecipient(client, sender, recipient, authenticated);
 
+    public override bool NeedsDns(PolicyDecision decision, ReadOnlySpan<byte> recipient, IPAddress client, bool authenticated, bool dns) =>
+        PolicyEngine<TPolicy>.NeedsDns(decision, recipient, client, authenticated, dns);
+
+    public override Task<RecipientDnsDecision> CheckRecipientDnsAsync(PolicyDecision decision, string recipient, IPAddress client, bool authenticated, IPolicyDns dns, CancellationToken cancellationToken) =>
+        PolicyEngine<TPolicy>.CheckRecipientDnsAsync(decision, recipient, client, authenticated, _dnsblZones, dns, cancellationToken);
+
     public override PolicyDecision CheckAuthAllowed(bool tls, IPAddress client) => PolicyEngine<TPolicy>.CheckAuthAllowed(tls, client);
 
     public override bool AdvertisesAuth(bool tls, IPAddress client) => PolicyEngine<TPolicy>.AdvertisesAuth(tls, client);
@@ -91,6 +97,9 @@ public sealed class SecurityPolicy<TPolicy> : SecurityPolicy
 
     public override PolicyEvaluation Evaluate(IPAddress client, string sender, string recipient, string? authenticatedUser) =>
         PolicyEvaluator<TPolicy>.Evaluate(client, sender, recipient, authenticatedUser);
+
+    public override Task<PolicyEvaluation> EvaluateAsync(IPAddress client, string sender, string recipient, string? authenticatedUser, IPolicyDns dns, CancellationToken cancellationToken) =>
+        PolicyEvaluator<TPolicy>.EvaluateAsync(client, sender, recipient, authenticatedUser, dns, cancellationToken);
 
     public override string Describe(PolicyDecision decision) => PolicyEvaluator<TPolicy>.Describe(decision);
 }

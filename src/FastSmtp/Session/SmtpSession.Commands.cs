@@ -265,7 +265,7 @@ internal sealed partial class SmtpSession
 
         PolicyDecision decision = _policy.CheckRecipient(_client, _sender.AsSpan(0, _senderLength), mailbox, _authenticatedUser is not null);
         SmtpMetrics.PolicyDecision(decision);
-        if (NeedsDns(decision, mailbox))
+        if (_policy.NeedsDns(decision, mailbox, _client, _authenticatedUser is not null, HasDns))
         {
             // The backup-server rule or the dnsbl filter: answered once DNS has (in order, since
             // nothing after this command is read until then).

@@ -8,12 +8,13 @@ using FastSmtp.Routing;
 namespace FastSmtp.Session;
 
 /// <summary>
-/// The policy rules that need DNS: the dnsbl filter, asked once per session
-/// and only when a recipient would otherwise be accepted, and the `addresses` mode's
-/// backup-server rule, asked only when a relay would otherwise be refused. A DNS server that
-/// does not answer counts as "not listed" and "no match", as in `policy explain`.
+/// The RCPT decisions the policy can only finish with DNS (the dnsbl filter, the backup-server
+/// rule): the recipient is held, the policy asks DNS through this session, and the reply goes
+/// out in order, since nothing after the command is read until then. The session answers the
+/// policy's questions: mail host addresses through the router, and the dnsbl zones once per
+/// session, however many recipients ask.
 /// </summary>
-internal sealed partial class SmtpSession
+internal sealed partial class SmtpSession : IPolicyDns
 {
     private readonly byte[] _heldRecipient = new byte[SmtpPathParser.MaxPathLength];
     private int _heldRecipientLength;
@@ -22,20 +23,8 @@ internal sealed partial class SmtpSession
     private string? _heldOriginalRecipient;
     private Task<string?>? _dnsbl;
 
-    private bool NeedsDns(PolicyDecision decision, ReadOnlySpan<byte> mailbox)
-    {
-        if (decision.Accepted)
-        {
-            return _policy.DnsblZones.Length > 0 && _server.Dns is not null && _authenticatedUser is null && !SkipsAntispam();
-        }
-
-        return decision.Outcome == PolicyOutcome.RelayDenied && _policy.Relay == RelayMode.Addresses
-            && _server.Router is not null && _authenticatedUser is null
-            && mailbox.LastIndexOf((byte)'@') is int at and >= 0 && at + 1 < mailbox.Length && mailbox[at + 1] != (byte)'[';
-    }
-
-    /// <summary>relay.txt clients skip the anti-spam filters only with skip-antispam-for-relay-addresses = yes.</summary>
-    private bool SkipsAntispam() => _policy.SkipAntispamForRelayAddresses && _policy.RelayLine(_client) != 0;
+    /// <summary>Both halves of DNS are there: the router for mail hosts, the resolver for dnsbl.</summary>
+    private bool HasDns => _server.Dns is not null && _server.Router is not null;
 
     private void HoldRecipient(ReadOnlySpan<byte> mailbox, PolicyDecision decision, RecipientNotify notify, ReadOnlySpan<byte> originalRecipient)
     {
@@ -49,58 +38,34 @@ internal sealed partial class SmtpSession
 
     private async ValueTask CheckHeldRecipientAsync()
     {
-        PolicyDecision decision = _heldDecision;
         string recipient = Encoding.UTF8.GetString(_heldRecipient, 0, _heldRecipientLength);
-        if (!decision.Accepted)
+        RecipientDnsDecision result = await _policy.CheckRecipientDnsAsync(_heldDecision, recipient, _client, _authenticatedUser is not null, this, _stopping);
+        if (result.ListingZone is { } zone)
         {
-            string domain = recipient[(recipient.LastIndexOf('@') + 1)..];
-            int line = 0;
-            foreach (IPAddress address in await _server.Router!.MailHostAddressesAsync(domain, _stopping))
-            {
-                if ((line = _policy.RelayLine(address)) != 0)
-                {
-                    // The backup-server case: this host is a mail host of that domain.
-                    decision = new PolicyDecision(PolicyOutcome.Accept, PolicyReason.RecipientInRelayList, PolicyFile.RelayTxt, line);
-                    break;
-                }
-            }
-
-            if (!decision.Accepted)
-            {
-                RefuseByPolicy(decision.Outcome, _heldRecipient.AsSpan(0, _heldRecipientLength));
-                return;
-            }
-
-            if (NeedsDns(decision, _heldRecipient.AsSpan(0, _heldRecipientLength)))
-            {
-                if (await ListingZoneAsync() is { } zone)
-                {
-                    RefuseListed(zone);
-                    return;
-                }
-            }
-        }
-        else if (await ListingZoneAsync() is { } zone)
-        {
-            RefuseListed(zone);
+            // The fixed text: 554 5.7.1 client <ip> listed by <zone>.
+            Reply(Encoding.ASCII.GetBytes($"554 5.7.1 client {_clientAddress} listed by {zone}\r\n"));
+            CountError();
             return;
         }
 
-        AddRecipients(_heldRecipient.AsSpan(0, _heldRecipientLength), decision.Reason, _heldNotify, _heldOriginalRecipient is null ? default : Encoding.ASCII.GetBytes(_heldOriginalRecipient));
+        if (!result.Decision.Accepted)
+        {
+            RefuseByPolicy(result.Decision.Outcome, _heldRecipient.AsSpan(0, _heldRecipientLength));
+            return;
+        }
+
+        AddRecipients(_heldRecipient.AsSpan(0, _heldRecipientLength), result.Decision.Reason, _heldNotify, _heldOriginalRecipient is null ? default : Encoding.ASCII.GetBytes(_heldOriginalRecipient));
         Reply(SmtpReplies.RcptOk);
     }
 
-    private void RefuseListed(string zone)
-    {
-        // The fixed text: 554 5.7.1 client <ip> listed by <zone>.
-        Reply(Encoding.ASCII.GetBytes($"554 5.7.1 client {_clientAddress} listed by {zone}\r\n"));
-        CountError();
-    }
+    async Task<IReadOnlyList<IPAddress>> IPolicyDns.MailHostAddressesAsync(string domain, CancellationToken cancellationToken) =>
+        await _server.Router!.MailHostAddressesAsync(domain, cancellationToken);
 
     /// <summary>The first dnsbl zone listing the client, or null; asked once per session.</summary>
-    private Task<string?> ListingZoneAsync() => _dnsbl ??= LookUpDnsblAsync(_server.Dns!, _policy.DnsblZones, _client, _stopping);
+    Task<string?> IPolicyDns.ListingZoneAsync(IReadOnlyList<string> zones, IPAddress client, CancellationToken cancellationToken) =>
+        _dnsbl ??= LookUpDnsblAsync(_server.Dns!, zones, client, cancellationToken);
 
-    private static async Task<string?> LookUpDnsblAsync(DnsResolver dns, string[] zones, IPAddress client, CancellationToken stopping)
+    private static async Task<string?> LookUpDnsblAsync(DnsResolver dns, IReadOnlyList<string> zones, IPAddress client, CancellationToken stopping)
     {
         Task<DnsStatus>[] lookups = zones.Select(zone => dns.BlockListAsync(zone, client, stopping)).ToArray();
         DnsStatus[] answers = await Task.WhenAll(lookups);
