@@ -24,6 +24,15 @@ public static class PolicyEngine<TPolicy>
             : new PolicyDecision(PolicyOutcome.Accept, PolicyReason.ClientAllowed, PolicyFile.None, 0);
     }
 
+    /// <summary>
+    /// At connect: a client the server denied for a hack attempt (auto-deny-hack-attempts, until
+    /// restart), then deny.txt.
+    /// </summary>
+    public static PolicyDecision CheckClient(IPAddress client, AutoDenyList autoDenied) =>
+        autoDenied.IsDenied(ClientAddress.Unmapped(client))
+            ? new PolicyDecision(PolicyOutcome.ClientDenied, PolicyReason.AutoDenied, PolicyFile.SmtpConf, TPolicy.OptionLine("auto-deny-hack-attempts"))
+            : CheckClient(client);
+
     /// <summary>The relay.txt line holding <paramref name="address"/>, or 0.</summary>
     public static int RelayLine(IPAddress address)
     {

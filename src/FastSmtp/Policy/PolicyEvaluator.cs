@@ -90,6 +90,7 @@ public static class PolicyEvaluator<TPolicy>
             PolicyReason.ReplyToRequired => "check-valid-sender = yes: a message from <> must carry a Reply-To holding user@host",
             PolicyReason.ReplyToFound => "the message carries a Reply-To holding user@host",
             PolicyReason.ClientListed => "a dnsbl zone lists the client",
+            PolicyReason.AutoDenied => "auto-deny-hack-attempts = yes, and the client was denied for a hack attempt (until restart)",
             PolicyReason.DomainNotInNormalForm => "the domain is not as its UTS #46 mapping writes it (look-alike, invisible or unmappable characters), so no table is asked",
             _ => "no rule refuses it",
         };

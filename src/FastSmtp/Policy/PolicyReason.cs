@@ -38,4 +38,5 @@ public enum PolicyReason : byte
     ReplyToRequired,
     ReplyToFound,
     ClientListed,
+    AutoDenied,
 }

@@ -47,6 +47,9 @@ public abstract class SecurityPolicy
     /// <summary>deny.txt at connect.</summary>
     public abstract PolicyDecision CheckClient(IPAddress client);
 
+    /// <summary>At connect: auto-denied clients, then deny.txt.</summary>
+    public abstract PolicyDecision CheckClient(IPAddress client, AutoDenyList autoDenied);
+
     /// <summary>The relay.txt line holding <paramref name="address"/>, or 0.</summary>
     public abstract int RelayLine(IPAddress address);
 

@@ -53,6 +53,8 @@ public sealed class SecurityPolicy<TPolicy> : SecurityPolicy
 
     public override PolicyDecision CheckClient(IPAddress client) => PolicyEngine<TPolicy>.CheckClient(client);
 
+    public override PolicyDecision CheckClient(IPAddress client, AutoDenyList autoDenied) => PolicyEngine<TPolicy>.CheckClient(client, autoDenied);
+
     public override int RelayLine(IPAddress address) => PolicyEngine<TPolicy>.RelayLine(address);
 
     public override PolicyDecision CheckSender(ReadOnlySpan<byte> sender) => PolicyEngine<TPolicy>.CheckSender(sender);

@@ -304,14 +304,8 @@ internal sealed partial class SmtpSession
 
     private bool IsClientRefused(out string rule)
     {
-        if (_server.AutoDeny.IsDenied(_client))
-        {
-            rule = "auto-denied";
-            return true;
-        }
-
-        PolicyDecision decision = _policy.CheckClient(_client);
-        rule = decision.RuleText;
+        PolicyDecision decision = _policy.CheckClient(_client, _server.AutoDeny);
+        rule = decision.Reason == PolicyReason.AutoDenied ? "auto-denied (" + decision.RuleText + ")" : decision.RuleText;
         return !decision.Accepted;
     }
 
