@@ -347,7 +347,7 @@ public static class PolicyEngine<TPolicy>
                 }
 
                 // The backup-server case for an address literal; a domain's MX hosts need DNS.
-                if (TryParseAddressLiteral(recipientDomain, out IPAddress? literal) && (line = RelayLine(literal)) != 0)
+                if (AddressLiteral.TryParse(recipientDomain, out IPAddress? literal) && (line = RelayLine(literal)) != 0)
                 {
                     return new PolicyDecision(PolicyOutcome.Accept, PolicyReason.RecipientInRelayList, PolicyFile.RelayTxt, line);
                 }
@@ -433,22 +433,5 @@ public static class PolicyEngine<TPolicy>
         destination[localPart.Length] = (byte)'@';
         canonical.CopyTo(destination[(localPart.Length + 1)..]);
         return length;
-    }
-
-    private static bool TryParseAddressLiteral(ReadOnlySpan<byte> domain, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPAddress? address)
-    {
-        address = null;
-        if (domain.Length < 3 || domain[0] != (byte)'[' || domain[^1] != (byte)']')
-        {
-            return false;
-        }
-
-        ReadOnlySpan<byte> inner = domain[1..^1];
-        if (inner.Length > 5 && Ascii.EqualsIgnoreCase(inner[..5], "ipv6:"u8))
-        {
-            inner = inner[5..];
-        }
-
-        return IPAddress.TryParse(inner, out address);
     }
 }

@@ -178,7 +178,7 @@ public static class SmtpPathParser
         }
 
         bool localOk = localPart[0] == (byte)'"' ? IsQuotedString(localPart) : IsDotString(localPart);
-        bool domainOk = domain[0] == (byte)'[' ? IsAddressLiteral(domain) : IsDomain(domain);
+        bool domainOk = domain[0] == (byte)'[' ? AddressLiteral.TryParse(domain, out _) : IsDomain(domain);
         return localOk && domainOk ? PathError.None : PathError.BadMailbox;
     }
 
@@ -257,35 +257,6 @@ public static class SmtpPathParser
         }
 
         return true;
-    }
-
-    private static bool IsAddressLiteral(ReadOnlySpan<byte> literal)
-    {
-        if (literal.Length < 3 || literal[^1] != (byte)']')
-        {
-            return false;
-        }
-
-        ReadOnlySpan<byte> inner = literal[1..^1];
-        if (Ascii.EqualsIgnoreCase(inner[..Math.Min(5, inner.Length)], "IPv6:"u8))
-        {
-            return System.Net.IPAddress.TryParse(Encoding.ASCII.GetString(inner[5..]), out System.Net.IPAddress? v6)
-                && v6.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
-        }
-
-        // IPv4: four decimal octets. Parsed by hand: IPAddress.TryParse accepts shorthand forms
-        // such as "127.1" that RFC 5321 does not.
-        int parts = 0;
-        foreach (Range range in inner.Split((byte)'.'))
-        {
-            ReadOnlySpan<byte> part = inner[range];
-            if (++parts > 4 || part.Length is 0 or > 3 || !System.Buffers.Text.Utf8Parser.TryParse(part, out byte _, out int consumed) || consumed != part.Length)
-            {
-                return false;
-            }
-        }
-
-        return parts == 4;
     }
 
     private static bool IsAtext(byte b) =>

@@ -28,7 +28,7 @@ public sealed class MailRouter(DnsResolver dns, string? smarthost, int mxPort)
             return _fixedSmarthost ?? await SmarthostAsync(smarthost, cancellationToken);
         }
 
-        if (TryParseAddressLiteral(domain, out IPAddress? literal))
+        if (Protocol.AddressLiteral.TryParse(domain, out IPAddress? literal))
         {
             return Route.To([new IPEndPoint(literal, mxPort)]);
         }
@@ -121,22 +121,5 @@ public sealed class MailRouter(DnsResolver dns, string? smarthost, int mxPort)
         string host = colon > 0 && !value[..colon].Contains(':') ? value[..colon] : value;
         int port = colon > 0 && host.Length < value.Length && int.TryParse(value[(colon + 1)..], out int p) ? p : 25;
         return (host.Trim('[', ']'), port);
-    }
-
-    private static bool TryParseAddressLiteral(string domain, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPAddress? address)
-    {
-        address = null;
-        if (domain.Length < 3 || domain[0] != '[' || domain[^1] != ']')
-        {
-            return false;
-        }
-
-        string inner = domain[1..^1];
-        if (inner.StartsWith("IPv6:", StringComparison.OrdinalIgnoreCase))
-        {
-            inner = inner[5..];
-        }
-
-        return IPAddress.TryParse(inner, out address);
     }
 }
