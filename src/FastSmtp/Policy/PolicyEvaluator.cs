@@ -19,11 +19,9 @@ public static class PolicyEvaluator<TPolicy>
             decision = PolicyEngine<TPolicy>.CheckSender(Encoding.UTF8.GetBytes(sender));
         }
 
-        bool authenticated = authenticatedUser is not null
-            && PolicyEngine<TPolicy>.FindLocal(Encoding.UTF8.GetBytes(authenticatedUser)).Kind == LocalNameKind.User;
         if (decision.Accepted)
         {
-            decision = PolicyEngine<TPolicy>.CheckRecipient(client, Encoding.UTF8.GetBytes(sender), Encoding.UTF8.GetBytes(recipient), authenticated);
+            decision = PolicyEngine<TPolicy>.CheckRecipient(client, Encoding.UTF8.GetBytes(sender), Encoding.UTF8.GetBytes(recipient), IsLocalUser(authenticatedUser));
         }
 
         string reply = decision.Accepted ? "accept" : PolicyReplies.Text(decision.Outcome, recipient);
@@ -37,8 +35,7 @@ public static class PolicyEvaluator<TPolicy>
     public static async Task<PolicyEvaluation> EvaluateAsync(IPAddress client, string sender, string recipient, string? authenticatedUser, IPolicyDns dns, CancellationToken cancellationToken)
     {
         PolicyEvaluation withoutDns = Evaluate(client, sender, recipient, authenticatedUser);
-        bool authenticated = authenticatedUser is not null
-            && PolicyEngine<TPolicy>.FindLocal(Encoding.UTF8.GetBytes(authenticatedUser)).Kind == LocalNameKind.User;
+        bool authenticated = IsLocalUser(authenticatedUser);
         if (!PolicyEngine<TPolicy>.NeedsDns(withoutDns.Decision, Encoding.UTF8.GetBytes(recipient), client, authenticated, dns: true))
         {
             return withoutDns;
@@ -51,6 +48,10 @@ public static class PolicyEvaluator<TPolicy>
             : PolicyReplies.Text(result.Decision.Outcome, recipient);
         return new PolicyEvaluation(result.Decision, reply, Describe(result.Decision) + (result.ListingZone is null ? string.Empty : " (" + result.ListingZone + ")"));
     }
+
+    /// <summary>`--auth user@host` counts as a session authenticated as that user only when the user exists.</summary>
+    private static bool IsLocalUser(string? user) =>
+        user is not null && PolicyEngine<TPolicy>.FindLocal(Encoding.UTF8.GetBytes(user)).Kind == LocalNameKind.User;
 
     /// <summary>The rule in words: file:line first, then what it means.</summary>
     public static string Describe(PolicyDecision decision)
