@@ -54,7 +54,8 @@ internal static class PolicyCommands
         policy = null;
         try
         {
-            policy = LoadUnchecked(path ?? PolicyAssemblyLoader.DefaultPath);
+            // `policy check` reports tests.txt itself, line by line: loaded without the loader's tests.txt gate.
+            policy = PolicyAssemblyLoader.Load(path ?? PolicyAssemblyLoader.DefaultPath, runTests: false).Policy;
             return true;
         }
         catch (PolicyLoadException exception)
@@ -63,9 +64,6 @@ internal static class PolicyCommands
             return false;
         }
     }
-
-    /// <summary>`policy check` reports tests.txt itself, line by line, so it loads without the loader's tests.txt gate.</summary>
-    private static SecurityPolicy LoadUnchecked(string path) => PolicyAssemblyLoader.Load(path, runTests: false).Policy;
 
     /// <summary>
     /// policy reload [--spool DIR] [--policy FILE]: tells the server running on the spool to load

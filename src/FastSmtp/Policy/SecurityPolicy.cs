@@ -30,9 +30,6 @@ public abstract class SecurityPolicy
     /// <summary>DNSBL zones, comma-separated; empty for none.</summary>
     public abstract string Dnsbl { get; }
 
-    /// <summary>The DNSBL zones, one per element.</summary>
-    public abstract string[] DnsblZones { get; }
-
     /// <summary>The first host of hosts.txt.</summary>
     public abstract string PrimaryHost { get; }
 
@@ -92,9 +89,6 @@ public abstract class SecurityPolicy
     /// <summary>What a local address names (VRFY, EXPN, AUTH): the kind of entry and its index.</summary>
     public abstract LocalName FindLocal(ReadOnlySpan<byte> address);
 
-    /// <summary>A user's pbkdf2-sha256 hash; empty for an account that cannot AUTH.</summary>
-    public abstract ReadOnlySpan<byte> UserHash(int entry);
-
     /// <summary>A group's members, comma-separated.</summary>
     public abstract ReadOnlySpan<byte> GroupMembers(int entry);
 
@@ -109,7 +103,4 @@ public abstract class SecurityPolicy
 
     /// <summary><see cref="Evaluate"/> with the rules that need DNS asked of <paramref name="dns"/>, as a session asks them.</summary>
     public abstract Task<PolicyEvaluation> EvaluateAsync(IPAddress client, string sender, string recipient, string? authenticatedUser, IPolicyDns dns, CancellationToken cancellationToken);
-
-    /// <summary>The rule behind a decision in words: file:line first, then what it means.</summary>
-    public abstract string Describe(PolicyDecision decision);
 }

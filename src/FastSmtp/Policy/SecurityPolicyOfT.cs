@@ -41,8 +41,6 @@ public sealed class SecurityPolicy<TPolicy> : SecurityPolicy
 
     public override string Dnsbl => TPolicy.Dnsbl;
 
-    public override string[] DnsblZones => _dnsblZones;
-
     public override string PrimaryHost => TPolicy.PrimaryHost;
 
     public override PolicyIdentity Identity { get; }
@@ -88,8 +86,6 @@ public sealed class SecurityPolicy<TPolicy> : SecurityPolicy
 
     public override LocalName FindLocal(ReadOnlySpan<byte> address) => PolicyEngine<TPolicy>.FindLocal(address);
 
-    public override ReadOnlySpan<byte> UserHash(int entry) => TPolicy.UserHash(entry);
-
     public override ReadOnlySpan<byte> GroupMembers(int entry) => TPolicy.GroupMembers(entry);
 
     public override void Expand(ReadOnlySpan<byte> address, List<string> finals) => RecipientExpander<TPolicy>.Expand(address, finals);
@@ -102,6 +98,4 @@ public sealed class SecurityPolicy<TPolicy> : SecurityPolicy
 
     public override Task<PolicyEvaluation> EvaluateAsync(IPAddress client, string sender, string recipient, string? authenticatedUser, IPolicyDns dns, CancellationToken cancellationToken) =>
         PolicyEvaluator<TPolicy>.EvaluateAsync(client, sender, recipient, authenticatedUser, dns, cancellationToken);
-
-    public override string Describe(PolicyDecision decision) => PolicyEvaluator<TPolicy>.Describe(decision);
 }

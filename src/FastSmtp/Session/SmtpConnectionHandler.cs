@@ -4,6 +4,7 @@ using System.Net;
 using System.Text;
 using System.Threading.RateLimiting;
 using FastSmtp.Metrics;
+using FastSmtp.Policy;
 using FastSmtp.Protocol;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Hosting;
@@ -68,8 +69,10 @@ internal sealed class SmtpConnectionHandler(SmtpServerContext server, ObjectPool
                 client = header.Value.Source?.Address ?? peer;
             }
 
+            // One policy for the connection: the limits' relay.txt exemption and every answer of the session.
+            SecurityPolicy policy = server.Policy.Current;
             RateLimitLease? place = null;
-            if (client is not null && !server.Limits.TryOpenSession(server.Policy.Current, client, out place))
+            if (client is not null && !server.Limits.TryOpenSession(policy, client, out place))
             {
                 // Postfix's anvil answer: come back later, from fewer connections.
                 string address = client.ToString();
@@ -86,7 +89,7 @@ internal sealed class SmtpConnectionHandler(SmtpServerContext server, ObjectPool
                 SmtpMetrics.ActiveSessions.Add(1);
                 try
                 {
-                    await session.RunAsync(connection.Transport, client, lifetime.ApplicationStopping);
+                    await session.RunAsync(connection.Transport, client, lifetime.ApplicationStopping, policy);
                 }
                 finally
                 {

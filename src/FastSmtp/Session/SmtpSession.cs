@@ -50,9 +50,10 @@ internal sealed partial class SmtpSession
     /// <summary>
     /// Serves one connection until QUIT, timeout, error limit, shutdown, or the client leaving.
     /// <paramref name="remoteAddress"/> is the client's: the connection's peer, or the client a
-    /// listed load balancer named in its PROXY header.
+    /// listed load balancer named in its PROXY header. <paramref name="policy"/> is the one the
+    /// connection was admitted under; the active one when none is given.
     /// </summary>
-    public async Task RunAsync(IDuplexPipe transport, IPAddress? remoteAddress, CancellationToken stopping)
+    public async Task RunAsync(IDuplexPipe transport, IPAddress? remoteAddress, CancellationToken stopping, SecurityPolicy? policy = null)
     {
         _transport = transport;
         _input = transport.Input;
@@ -62,8 +63,8 @@ internal sealed partial class SmtpSession
 
         _client = remoteAddress ?? IPAddress.None;
 
-        // Every answer of this session comes from the policy active now, even across a reload.
-        _policy = _server.Policy.Current;
+        // Every answer of this session comes from the policy active when it started, even across a reload.
+        _policy = policy ?? _server.Policy.Current;
         _rateLimited = !_server.Limits.IsExempt(_policy, _client);
         _clientAddress = remoteAddress?.ToString() ?? "unknown";
         _clientIsIPv6 = remoteAddress?.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
