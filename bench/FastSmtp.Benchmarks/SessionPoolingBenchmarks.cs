@@ -2,7 +2,7 @@ using FastSmtp.Testing;
 using System.IO.Pipelines;
 using System.Net;
 using BenchmarkDotNet.Attributes;
-using FastSmtp.Hosting;
+using FastSmtp.Policy.Loading;
 using FastSmtp.Session;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.ObjectPool;
@@ -24,7 +24,7 @@ public class SessionPoolingBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _context = new SmtpServerContext(Options.Create(new SmtpServerOptions { Hostname = "mx.bench" }), new NullMessageStore(), NullLoggerFactory.Instance);
+        _context = new SmtpServerContext(Options.Create(new SessionOptions { Hostname = "mx.bench" }), new NullMessageStore(), NullLoggerFactory.Instance, new ActivePolicy(PolicyAssemblyLoader.Load(PolicyAssemblyLoader.DefaultPath)));
         _pool = new DefaultObjectPool<SmtpSession>(new SessionPoolPolicy(_context), 16);
     }
 

@@ -4,7 +4,7 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Runtime.CompilerServices;
 using BenchmarkDotNet.Attributes;
-using FastSmtp.Hosting;
+using FastSmtp.Policy.Loading;
 using FastSmtp.Session;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -31,7 +31,7 @@ public class TransactionBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var context = new SmtpServerContext(Options.Create(new SmtpServerOptions { Hostname = "mx.bench" }), new NullMessageStore(), NullLoggerFactory.Instance);
+        var context = new SmtpServerContext(Options.Create(new SessionOptions { Hostname = "mx.bench" }), new NullMessageStore(), NullLoggerFactory.Instance, new ActivePolicy(PolicyAssemblyLoader.Load(PolicyAssemblyLoader.DefaultPath)));
         var session = new SmtpSession(context);
         _session = session.RunAsync(new DuplexPipe(_toServer.Reader, _toClient.Writer), IPAddress.Loopback, _stop.Token);
         string body = "Subject: benchmark\r\n\r\n" + string.Concat(Enumerable.Repeat(new string('x', 76) + "\r\n", 26)) + "..dot-stuffed line\r\n";

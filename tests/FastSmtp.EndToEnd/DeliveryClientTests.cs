@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using FastSmtp.Delivery;
+using FastSmtp.Protocol;
 
 namespace FastSmtp.EndToEnd;
 

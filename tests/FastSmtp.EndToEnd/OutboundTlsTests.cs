@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using FastSmtp.Delivery;
+using FastSmtp.Protocol;
 using FastSmtp.Queue;
 
 namespace FastSmtp.EndToEnd;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using FastSmtp.Protocol;
 using FastSmtp.Queue;
 using MimeKit;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using FastSmtp.Policy;
+using FastSmtp.Protocol;
 
 namespace FastSmtp.Delivery;
 

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using FastSmtp.Metrics;
 using FastSmtp.Policy;
+using FastSmtp.Protocol;
 using FastSmtp.Queue;
 using MimeKit;
 

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Net;
+using FastSmtp.Protocol;
 using FastSmtp.Routing;
 
 namespace FastSmtp.Delivery;

@@ -1,12 +1,10 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
-using FastSmtp.Hosting;
 using FastSmtp.Policy;
 using FastSmtp.Policy.Loading;
 using FastSmtp.Queue;
 using FastSmtp.Routing;
-using FastSmtp.Session;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -26,8 +24,7 @@ public sealed partial class DeliveryAgent : BackgroundService
 
     /// <summary>Aliases and groups are expanded, and local mailboxes found, by the policy active at delivery.</summary>
     private readonly ActivePolicy _policy;
-    private readonly ServerReload _reload;
-    private readonly SmtpServerOptions _options;
+    private readonly DeliveryOptions _options;
     private readonly ILogger _logger;
     private readonly MaildirWriter _maildir;
     private readonly ConnectionPool _pool;
@@ -43,14 +40,12 @@ public sealed partial class DeliveryAgent : BackgroundService
     /// <summary>Segments (64 MB each) the log may hold before the oldest one's live messages are moved forward.</summary>
     private const int MaxSegmentsBeforeCompaction = 4;
 
-    public DeliveryAgent(Spool spool, SmtpServerContext server, MailRouter router, IOptions<SmtpServerOptions> options, ILogger<DeliveryAgent> logger, ServerReload reload)
+    public DeliveryAgent(Spool spool, ActivePolicy policy, MailRouter router, IOptions<DeliveryOptions> options, ILogger<DeliveryAgent> logger)
     {
-        _reload = reload;
         _spool = spool;
         _options = options.Value;
         _logger = logger;
-        Hostname = server.Hostname;
-        _policy = server.Policy;
+        _policy = policy;
         Router = router;
         _maildir = new MaildirWriter(_options.MailDir);
         _pool = new ConnectionPool(TimeSpan.FromSeconds(5), maxIdlePerEndpoint: _options.DestinationConcurrency);
@@ -58,7 +53,8 @@ public sealed partial class DeliveryAgent : BackgroundService
         _load = Load;
     }
 
-    public string Hostname { get; }
+    /// <summary>The name this server gives in EHLO and signs its bounces with.</summary>
+    public string Hostname => _options.HeloName;
 
     public MailRouter Router { get; }
 
@@ -106,9 +102,6 @@ public sealed partial class DeliveryAgent : BackgroundService
     {
         _stopping = stoppingToken;
         _spool.Committed += Start;
-
-        using var control = new QueueControl(_spool.Directory, this, _reload, _logger);
-        control.Start(stoppingToken);
 
         // On start every undelivered recipient is due at once (once the spool could be read).
         IReadOnlyList<QueueEntry> recovered;

@@ -1,3 +1,5 @@
+using FastSmtp.Protocol;
+
 namespace FastSmtp.Delivery;
 
 /// <summary>What became of one transaction at a next hop: the answer for each recipient.</summary>

@@ -1,3 +1,4 @@
+using FastSmtp.Protocol;
 using FastSmtp.Queue;
 
 namespace FastSmtp.Delivery;

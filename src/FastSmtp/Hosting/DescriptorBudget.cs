@@ -18,9 +18,9 @@ internal static partial class DescriptorBudget
     /// The connections the limit leaves room for, beside the descriptors open now and the
     /// reserve; <paramref name="configured"/> when that is fewer, or where the limit cannot be read.
     /// </summary>
-    public static int Connections(int configured, int deliveryConcurrency, out long limit)
+    public static int Connections(int configured, int deliveryConcurrency)
     {
-        limit = SoftLimit();
+        long limit = SoftLimit();
         if (limit <= 0 || !Directory.Exists("/proc/self/fd"))
         {
             return configured;
@@ -31,7 +31,8 @@ internal static partial class DescriptorBudget
         return (int)Math.Clamp(room, 1, configured);
     }
 
-    private static long SoftLimit()
+    /// <summary>The process's descriptor limit (ulimit -n), 0 where it is not known.</summary>
+    public static long SoftLimit()
     {
         if (!OperatingSystem.IsLinux())
         {

@@ -89,7 +89,7 @@ internal static class PolicyCommands
             }
         }
 
-        string? answer = await Delivery.QueueControl.SendAsync(Path.GetFullPath(spool), policyFile is null ? "reload" : "reload " + policyFile);
+        string? answer = await QueueControl.SendAsync(Path.GetFullPath(spool), policyFile is null ? "reload" : "reload " + policyFile);
         if (answer is null)
         {
             error.WriteLine($"policy reload: no FastSmtp server is running on {Path.GetFullPath(spool)}");

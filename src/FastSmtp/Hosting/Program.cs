@@ -20,6 +20,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.ObjectPool;
 using Microsoft.Extensions.Options;
+using SessionOptions = FastSmtp.Session.SessionOptions;
 
 namespace FastSmtp.Hosting;
 
@@ -134,7 +135,7 @@ public static class Program
             string endpoint = listener.EndPoint is FileHandleEndPoint handle
                 ? string.Create(CultureInfo.InvariantCulture, $"systemd socket (fd {handle.FileHandle})")
                 : listener.IPEndPoint!.ToString();
-            HostingLog.Listening(logger, server.Hostname, endpoint, Path.GetFullPath(server.Options.Spool));
+            HostingLog.Listening(logger, server.Hostname, endpoint, Path.GetFullPath(app.Services.GetRequiredService<Spool>().Directory));
         }
 
         if (app.Services.GetRequiredService<MetricsEndpoint>().Listener is { } metricsListener)
@@ -154,7 +155,7 @@ public static class Program
 
         if (server.MaxConnections < server.Options.MaxConnections)
         {
-            HostingLog.DescriptorLimit(logger, server.DescriptorLimit, server.MaxConnections, server.Options.MaxConnections);
+            HostingLog.DescriptorLimit(logger, DescriptorBudget.SoftLimit(), server.MaxConnections, server.Options.MaxConnections);
         }
 
         await app.WaitForShutdownAsync();
@@ -206,25 +207,36 @@ public static class Program
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddProvider(new LineLoggerProvider(json: string.Equals(builder.Configuration[$"{SmtpServerOptions.SectionName}:{nameof(SmtpServerOptions.LogFormat)}"], "json", StringComparison.OrdinalIgnoreCase)));
 
+        // One configuration section, bound once per layer: each takes only its own settings.
+        IConfigurationSection settings = builder.Configuration.GetSection(SmtpServerOptions.SectionName);
         builder.Services.AddOptions<SmtpServerOptions>()
-            .Bind(builder.Configuration.GetSection(SmtpServerOptions.SectionName))
+            .Bind(settings)
             .Validate(o => ListenEndpoints.TryParse(o.Listen, out _, out _), "--listen must be ADDR:PORT[,ADDR:PORT...], for example 127.0.0.1:2525 or [::1]:2525")
-            .Validate(o => o.MaxMessageSize > 0, "--max-message-size must be a positive number of bytes")
             .Validate(o => o.SpoolSegmentSize >= 4096, "--spool-segment-size must be at least 4096 bytes")
+            .Validate(o => string.IsNullOrEmpty(o.Dns) || IPEndPoint.TryParse(o.Dns, out _), "--dns must be ADDR[:PORT], for example 127.0.0.1:53")
+            .Validate(o => o.LogFormat is "text" or "json", "--log-format must be text or json")
+            .Validate(o => string.IsNullOrEmpty(o.Metrics) || IPEndPoint.TryParse(o.Metrics, out _), "--metrics must be ADDR:PORT, for example 127.0.0.1:9325")
+            .Validate(o => string.IsNullOrEmpty(o.Smarthost) || MailRouter.SplitHostPort(o.Smarthost) is { Host.Length: > 0, Port: > 0 and < 65536 }, "--smarthost must be HOST:PORT")
+            .Validate(o => o.MxPort is > 0 and < 65536, "--mx-port must be a TCP port")
+            .ValidateOnStart();
+        builder.Services.AddOptions<SessionOptions>()
+            .Bind(settings)
+            .Validate(o => o.MaxMessageSize > 0, "--max-message-size must be a positive number of bytes")
             .Validate(o => o.MaxRecipients > 0, "--max-recipients must be positive")
             .Validate(o => o.MaxConnections > 0, "--max-connections must be positive")
             .Validate(o => o.MaxSessionsPerClient >= 0 && o.MaxConnectionsPerMinute >= 0 && o.MaxMessagesPerMinute >= 0 && o.MaxRecipientsPerMinute >= 0 && o.MinDataRate >= 0,
                 "--max-sessions-per-client, --max-connections-per-minute, --max-messages-per-minute, --max-recipients-per-minute and --min-data-rate must be 0 (off) or positive")
-            .Validate(o => string.IsNullOrEmpty(o.Dns) || IPEndPoint.TryParse(o.Dns, out _), "--dns must be ADDR[:PORT], for example 127.0.0.1:53")
-            .Validate(o => o.LogFormat is "text" or "json", "--log-format must be text or json")
-            .Validate(o => string.IsNullOrEmpty(o.Metrics) || IPEndPoint.TryParse(o.Metrics, out _), "--metrics must be ADDR:PORT, for example 127.0.0.1:9325")
             .Validate(o => SmtpServerContext.ParseProxyPeers(o.ProxyProtocolFrom, out string? bad) is { } && bad is null, "--proxy-protocol-from must be IP or IP/PREFIX, comma-separated, for example 10.0.0.5,10.1.0.0/16")
             .Validate(o => o.ProxyProtocolTimeout > TimeSpan.Zero, "--proxy-protocol-timeout must be positive")
-            .Validate(o => string.IsNullOrEmpty(o.Smarthost) || MailRouter.SplitHostPort(o.Smarthost) is { Host.Length: > 0, Port: > 0 and < 65536 }, "--smarthost must be HOST:PORT")
-            .Validate(o => o.MxPort is > 0 and < 65536, "--mx-port must be a TCP port")
-            .Validate(o => o.DeliveryConcurrency > 0 && o.DestinationConcurrency > 0, "--delivery-concurrency and --destination-concurrency must be positive")
             .Validate(o => string.IsNullOrEmpty(o.TlsCert) == string.IsNullOrEmpty(o.TlsKey), "--tls-cert and --tls-key go together")
             .Validate(o => string.IsNullOrEmpty(o.TlsCert) || (File.Exists(o.TlsCert) && File.Exists(o.TlsKey)), "--tls-cert or --tls-key names a file that does not exist")
+            .ValidateOnStart();
+        builder.Services.AddOptions<DeliveryOptions>()
+            .Bind(settings)
+            .Validate(o => o.DeliveryConcurrency > 0 && o.DestinationConcurrency > 0, "--delivery-concurrency and --destination-concurrency must be positive")
+
+            // Next hops are greeted with the name the server greets its clients with.
+            .PostConfigure<IOptions<SessionOptions>, ActivePolicy>((o, session, policy) => o.HeloName = SmtpServerContext.ChooseHostname(session.Value, policy.Current))
             .ValidateOnStart();
 
         builder.Services.AddSingleton(sp =>
@@ -241,6 +253,7 @@ public static class Program
         });
         builder.Services.AddSingleton<DeliveryAgent>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DeliveryAgent>());
+        builder.Services.AddHostedService<QueueControl>();
         builder.Services.AddSingleton<Policy.AutoDenyList>();
         builder.Services.AddSingleton<AuthFailureThrottle>();
         builder.Services.AddSingleton(sp =>
@@ -248,10 +261,17 @@ public static class Program
             string? path = sp.GetRequiredService<IOptions<SmtpServerOptions>>().Value.Policy;
             return new ActivePolicy(PolicyAssemblyLoader.Load(string.IsNullOrWhiteSpace(path) ? PolicyAssemblyLoader.DefaultPath : path));
         });
-        builder.Services.AddSingleton(sp => new SmtpServerContext(
-            sp.GetRequiredService<IOptions<SmtpServerOptions>>(), sp.GetRequiredService<IMessageStore>(), sp.GetRequiredService<ILoggerFactory>(),
-            sp.GetRequiredService<ActivePolicy>(), sp.GetRequiredService<Policy.AutoDenyList>(), sp.GetRequiredService<AuthFailureThrottle>(),
-            sp.GetRequiredService<MailRouter>(), sp.GetRequiredService<DnsResolver>()));
+        builder.Services.AddSingleton(sp =>
+        {
+            IOptions<SessionOptions> session = sp.GetRequiredService<IOptions<SessionOptions>>();
+            return new SmtpServerContext(
+                session, sp.GetRequiredService<IMessageStore>(), sp.GetRequiredService<ILoggerFactory>(),
+                sp.GetRequiredService<ActivePolicy>(), sp.GetRequiredService<Policy.AutoDenyList>(), sp.GetRequiredService<AuthFailureThrottle>(),
+                sp.GetRequiredService<MailRouter>(), sp.GetRequiredService<DnsResolver>())
+            {
+                MaxConnections = DescriptorBudget.Connections(session.Value.MaxConnections, sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.DeliveryConcurrency),
+            };
+        });
         builder.Services.AddSingleton<ServerReload>();
         builder.Services.AddSingleton<ObjectPool<SmtpSession>>(sp =>
             new DefaultObjectPool<SmtpSession>(new SessionPoolPolicy(sp.GetRequiredService<SmtpServerContext>()), maximumRetained: 1024));

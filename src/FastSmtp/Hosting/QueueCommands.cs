@@ -33,7 +33,7 @@ internal static class QueueCommands
             return status;
         }
 
-        string? answer = await Delivery.QueueControl.SendAsync(Path.GetFullPath(spool), "flush");
+        string? answer = await QueueControl.SendAsync(Path.GetFullPath(spool), "flush");
         if (answer is null)
         {
             error.WriteLine($"queue flush: no FastSmtp server is running on {Path.GetFullPath(spool)}");

@@ -1,8 +1,10 @@
 namespace FastSmtp.Hosting;
 
 /// <summary>
-/// The server's settings, bound from the "FastSmtp" configuration section:
-/// appsettings.json, FASTSMTP_ environment variables and command-line flags.
+/// The host's own settings (where to listen, the spool, logs, metrics, routing, the policy file),
+/// bound from the "FastSmtp" configuration section: appsettings.json, FASTSMTP_ environment
+/// variables and command-line flags. The session's and delivery's settings are bound from the
+/// same section into <see cref="Session.SessionOptions"/> and <see cref="Delivery.DeliveryOptions"/>.
 /// </summary>
 public sealed class SmtpServerOptions
 {
@@ -11,66 +13,16 @@ public sealed class SmtpServerOptions
     /// <summary>Where to accept SMTP: ADDR:PORT[,ADDR:PORT...].</summary>
     public string Listen { get; set; } = "127.0.0.1:2525";
 
-    /// <summary>Greeting and Received name; the primary host of hosts.txt when empty.</summary>
-    public string? Hostname { get; set; }
-
     public string Spool { get; set; } = "./var/spool";
 
     /// <summary>Size past which the spool starts a new log segment; space comes back a segment at a time.</summary>
     public long SpoolSegmentSize { get; set; } = FastSmtp.Queue.SpoolFormat.SegmentRolloverLength;
-
-    public string MailDir { get; set; } = "./var/mail";
-
-    public long MaxMessageSize { get; set; } = 26_214_400;
-
-    public int MaxRecipients { get; set; } = 1000;
-
-    public int MaxConnections { get; set; } = 10_000;
-
-    // Per-client limits (0 = off). relay.txt clients are exempt. The defaults stop one runaway
-    // client without touching a busy legitimate one; Postfix's count limit is 50 too.
-
-    /// <summary>Apply the per-client limits to relay.txt clients too (by default they are exempt, as Postfix exempts mynetworks).</summary>
-    public bool LimitRelayClients { get; set; }
-
-    /// <summary>Sessions one IP address may hold open at once (Postfix's smtpd_client_connection_count_limit).</summary>
-    public int MaxSessionsPerClient { get; set; } = 50;
-
-    /// <summary>Connections one IP address may open per minute (smtpd_client_connection_rate_limit).</summary>
-    public int MaxConnectionsPerMinute { get; set; } = 600;
-
-    /// <summary>Messages (MAIL commands) per minute per IP address, or per user once authenticated (smtpd_client_message_rate_limit).</summary>
-    public int MaxMessagesPerMinute { get; set; } = 1200;
-
-    /// <summary>Recipients (RCPT commands) per minute per IP address, or per user once authenticated (smtpd_client_recipient_rate_limit).</summary>
-    public int MaxRecipientsPerMinute { get; set; } = 6000;
-
-    /// <summary>
-    /// Octets per second a client must keep up inside DATA or BDAT once the first 10 seconds are
-    /// over, against slow-loris clients that send just enough to reset each read's timeout.
-    /// </summary>
-    public int MinDataRate { get; set; } = 240;
-
-    /// <summary>How long into DATA/BDAT before <see cref="MinDataRate"/> applies (TCP slow start, a slow first chunk).</summary>
-    public TimeSpan MinDataRateGrace { get; set; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>
-    /// Load balancers (IP or IP/PREFIX, comma-separated) whose connections open with a PROXY
-    /// protocol header naming the real client; nobody else may send one.
-    /// </summary>
-    public string? ProxyProtocolFrom { get; set; }
-
-    /// <summary>How long a listed balancer has to send its PROXY header (Postfix's smtpd_upstream_proxy_timeout is 5 s).</summary>
-    public TimeSpan ProxyProtocolTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Log lines as text (default) or as one JSON object per line with the message's named values.</summary>
     public string LogFormat { get; set; } = "text";
 
     /// <summary>ADDR:PORT of the HTTP endpoint for /metrics (Prometheus text) and /healthz; none means no endpoint.</summary>
     public string? Metrics { get; set; }
-
-    /// <summary>Accept no mail (every connection is answered 421), keep delivering the queue: taking an instance out.</summary>
-    public bool Drain { get; set; }
 
     /// <summary>HOST:PORT that receives all remote mail; none means MX routing.</summary>
     public string? Smarthost { get; set; }
@@ -81,28 +33,6 @@ public sealed class SmtpServerOptions
     /// <summary>The port MX hosts are spoken to on (25; another only to test MX routing without privileges).</summary>
     public int MxPort { get; set; } = 25;
 
-    /// <summary>Outbound transactions in flight at once, over all destinations (Postfix's default_process_limit).</summary>
-    public int DeliveryConcurrency { get; set; } = 100;
-
-    /// <summary>Outbound connections to one destination at once (Postfix's default_destination_concurrency_limit).</summary>
-    public int DestinationConcurrency { get; set; } = 20;
-
-    /// <summary>How long any one step of an outbound session may take.</summary>
-    public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromMinutes(5);
-
-    public string? TlsCert { get; set; }
-
     /// <summary>The compiled policy (FastSmtp.Policy.dll); empty for the one beside the server.</summary>
     public string? Policy { get; set; }
-
-    public string? TlsKey { get; set; }
-
-    /// <summary>RFC 5321 4.5.3.2.7: a server waits at least 5 minutes for the next command.</summary>
-    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(5);
-
-    /// <summary>RFC 5321 4.5.3.2.5: 3 minutes for each block of message data.</summary>
-    public TimeSpan DataTimeout { get; set; } = TimeSpan.FromMinutes(3);
-
-    /// <summary>Rejected commands after which the session is closed with 421, as Postfix's smtpd_hard_error_limit.</summary>
-    public int MaxCommandErrors { get; set; } = 100;
 }

@@ -1,5 +1,5 @@
 using System.Net;
-using FastSmtp.Delivery;
+using FastSmtp.Protocol;
 
 namespace FastSmtp.Routing;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Threading.RateLimiting;
-using FastSmtp.Hosting;
 using FastSmtp.Policy;
 
 namespace FastSmtp.Session;
@@ -23,7 +22,7 @@ internal sealed class ClientLimits : IDisposable
     private readonly PartitionedRateLimiter<ClientKey>? _recipients;
     private readonly bool _limitRelayClients;
 
-    public ClientLimits(SmtpServerOptions options)
+    public ClientLimits(SessionOptions options)
     {
         _limitRelayClients = options.LimitRelayClients;
         if (options.MaxSessionsPerClient > 0)

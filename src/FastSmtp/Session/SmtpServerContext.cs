@@ -3,7 +3,6 @@ using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using FastSmtp.Hosting;
 using FastSmtp.Policy;
 using FastSmtp.Policy.Loading;
 using FastSmtp.Queue;
@@ -22,30 +21,26 @@ public sealed class SmtpServerContext
     private readonly byte[][] _ehloReplies;
     private SslServerAuthenticationOptions? _tls;
 
-    /// <summary>Concurrent sessions: --max-connections, or fewer when the descriptor limit leaves room for fewer.</summary>
-    public int MaxConnections { get; }
-
-    /// <summary>The process's descriptor limit (ulimit -n), 0 where it is not known.</summary>
-    public long DescriptorLimit { get; }
+    /// <summary>Concurrent sessions: --max-connections, or fewer when the host's descriptor limit leaves room for fewer.</summary>
+    public int MaxConnections { get; init; }
 
     /// <summary>The clock sessions wait on (AUTH's throttle delay); tests give a fake one.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
-    public SmtpServerContext(IOptions<SmtpServerOptions> options, IMessageStore store, ILoggerFactory loggerFactory, ActivePolicy? policy = null, AutoDenyList? autoDeny = null, AuthFailureThrottle? authFailures = null, MailRouter? router = null, DnsResolver? dns = null)
+    public SmtpServerContext(IOptions<SessionOptions> options, IMessageStore store, ILoggerFactory loggerFactory, ActivePolicy policy, AutoDenyList? autoDeny = null, AuthFailureThrottle? authFailures = null, MailRouter? router = null, DnsResolver? dns = null)
     {
         Router = router;
         Dns = dns;
         Options = options.Value;
-        Policy = policy ?? new ActivePolicy(PolicyAssemblyLoader.Load(string.IsNullOrEmpty(Options.Policy) ? PolicyAssemblyLoader.DefaultPath : Options.Policy));
-        MaxConnections = DescriptorBudget.Connections(Options.MaxConnections, Options.DeliveryConcurrency, out long descriptorLimit);
-        DescriptorLimit = descriptorLimit;
+        Policy = policy;
+        MaxConnections = Options.MaxConnections;
         Store = store;
         AutoDeny = autoDeny ?? new AutoDenyList();
         AuthFailures = authFailures ?? new AuthFailureThrottle();
         Limits = new ClientLimits(Options);
         Logger = loggerFactory.CreateLogger("FastSmtp.Session");
         // The name is chosen once: a reload that changes hosts.txt does not rename a running server.
-        Hostname = string.IsNullOrWhiteSpace(Options.Hostname) ? Policy.Current.PrimaryHost : Options.Hostname.Trim();
+        Hostname = ChooseHostname(Options, Policy.Current);
         HostnameUtf8 = Encoding.ASCII.GetBytes(Hostname);
         if (!string.IsNullOrEmpty(Options.TlsCert))
         {
@@ -70,6 +65,10 @@ public sealed class SmtpServerContext
         ProxyHeaderRefusedReply = Line($"421 4.7.0 {Hostname} Error: malformed or missing PROXY header");
         ProxyPeers = ParseProxyPeers(Options.ProxyProtocolFrom, out _);
     }
+
+    /// <summary>The server's name: --hostname, else the primary host of hosts.txt.</summary>
+    public static string ChooseHostname(SessionOptions options, SecurityPolicy policy) =>
+        string.IsNullOrWhiteSpace(options.Hostname) ? policy.PrimaryHost : options.Hostname.Trim();
 
     /// <summary>The load balancers that must open each connection with a PROXY header (--proxy-protocol-from).</summary>
     public IPNetwork[] ProxyPeers { get; }
@@ -127,7 +126,7 @@ public sealed class SmtpServerContext
         return [.. peers];
     }
 
-    public SmtpServerOptions Options { get; }
+    public SessionOptions Options { get; }
 
     /// <summary>Sessions, connections, messages and recipients per client (relay.txt clients exempt).</summary>
     internal ClientLimits Limits { get; }

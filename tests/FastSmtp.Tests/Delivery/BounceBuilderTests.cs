@@ -1,5 +1,6 @@
 using System.Text;
 using FastSmtp.Delivery;
+using FastSmtp.Protocol;
 using FastSmtp.Queue;
 using MimeKit;
 

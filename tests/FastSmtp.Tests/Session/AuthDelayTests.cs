@@ -1,5 +1,4 @@
 using System.Text;
-using FastSmtp.Hosting;
 using FastSmtp.Session;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -103,7 +102,7 @@ public class AuthDelayTests
     }
 
     private static SmtpServerContext Server(TimeProvider time, AuthFailureThrottle failures, PasswordVerificationGate? gate = null) =>
-        new(Options.Create(new SmtpServerOptions { Hostname = "mx.test" }), new CapturingStore(), NullLoggerFactory.Instance, DefaultPolicy.Active, authFailures: failures)
+        new(Options.Create(new SessionOptions { Hostname = "mx.test" }), new CapturingStore(), NullLoggerFactory.Instance, DefaultPolicy.Active, authFailures: failures)
         {
             Time = time,
             PasswordVerifications = gate ?? new PasswordVerificationGate(time),

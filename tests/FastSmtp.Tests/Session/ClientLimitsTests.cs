@@ -1,6 +1,5 @@
 using System.Net;
 using System.Threading.RateLimiting;
-using FastSmtp.Hosting;
 using FastSmtp.Session;
 
 namespace FastSmtp.Tests.Session;
@@ -14,7 +13,7 @@ public class ClientLimitsTests
     [Fact]
     public void Sessions_are_counted_per_address_and_a_closed_one_frees_its_place()
     {
-        using var limits = new ClientLimits(new SmtpServerOptions { MaxSessionsPerClient = 2, MaxConnectionsPerMinute = 0 });
+        using var limits = new ClientLimits(new SessionOptions { MaxSessionsPerClient = 2, MaxConnectionsPerMinute = 0 });
 
         Assert.True(limits.TryOpenSession(DefaultPolicy.Instance, Outsider, out RateLimitLease? first));
         Assert.True(limits.TryOpenSession(DefaultPolicy.Instance, Outsider, out RateLimitLease? second));
@@ -34,7 +33,7 @@ public class ClientLimitsTests
     public void Relay_clients_are_never_limited()
     {
         // The default policy's relay.txt holds 127.0.0.0/8.
-        using var limits = new ClientLimits(new SmtpServerOptions { MaxSessionsPerClient = 1, MaxConnectionsPerMinute = 1 });
+        using var limits = new ClientLimits(new SessionOptions { MaxSessionsPerClient = 1, MaxConnectionsPerMinute = 1 });
 
         for (int i = 0; i < 5; i++)
         {
@@ -49,7 +48,7 @@ public class ClientLimitsTests
     [Fact]
     public void Relay_clients_are_limited_when_the_operator_says_so()
     {
-        using var limits = new ClientLimits(new SmtpServerOptions { MaxSessionsPerClient = 1, MaxConnectionsPerMinute = 0, LimitRelayClients = true });
+        using var limits = new ClientLimits(new SessionOptions { MaxSessionsPerClient = 1, MaxConnectionsPerMinute = 0, LimitRelayClients = true });
 
         Assert.False(limits.IsExempt(DefaultPolicy.Instance, IPAddress.Loopback));
         Assert.True(limits.TryOpenSession(DefaultPolicy.Instance, IPAddress.Loopback, out RateLimitLease? first));
@@ -60,7 +59,7 @@ public class ClientLimitsTests
     [Fact]
     public void Connections_per_minute_refuse_once_spent_even_when_each_was_closed()
     {
-        using var limits = new ClientLimits(new SmtpServerOptions { MaxSessionsPerClient = 0, MaxConnectionsPerMinute = 3 });
+        using var limits = new ClientLimits(new SessionOptions { MaxSessionsPerClient = 0, MaxConnectionsPerMinute = 3 });
 
         for (int i = 0; i < 3; i++)
         {
@@ -75,7 +74,7 @@ public class ClientLimitsTests
     [Fact]
     public void Messages_and_recipients_are_counted_per_user_once_authenticated_not_per_address()
     {
-        using var limits = new ClientLimits(new SmtpServerOptions { MaxMessagesPerMinute = 2, MaxRecipientsPerMinute = 1 });
+        using var limits = new ClientLimits(new SessionOptions { MaxMessagesPerMinute = 2, MaxRecipientsPerMinute = 1 });
         var ann = new ClientKey(null, "ann@example.test");
         var bob = new ClientKey(null, "bob@example.test");
         var address = new ClientKey(Outsider, null);
@@ -94,7 +93,7 @@ public class ClientLimitsTests
     [Fact]
     public void A_limit_of_zero_is_off()
     {
-        using var limits = new ClientLimits(new SmtpServerOptions { MaxSessionsPerClient = 0, MaxConnectionsPerMinute = 0, MaxMessagesPerMinute = 0, MaxRecipientsPerMinute = 0 });
+        using var limits = new ClientLimits(new SessionOptions { MaxSessionsPerClient = 0, MaxConnectionsPerMinute = 0, MaxMessagesPerMinute = 0, MaxRecipientsPerMinute = 0 });
 
         for (int i = 0; i < 1000; i++)
         {

@@ -3,7 +3,6 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Text;
-using FastSmtp.Hosting;
 using FastSmtp.Session;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -20,9 +19,9 @@ internal sealed class SessionHarness : SmtpTestClient, IAsyncDisposable
     private readonly Pipe _toClient = new();
     private readonly CancellationTokenSource _stopping = new();
 
-    public SessionHarness(Action<SmtpServerOptions>? configure = null, string clientAddress = "127.0.0.1", SmtpServerContext? server = null)
+    public SessionHarness(Action<SessionOptions>? configure = null, string clientAddress = "127.0.0.1", SmtpServerContext? server = null)
     {
-        var options = new SmtpServerOptions { Hostname = "mx.test" };
+        var options = new SessionOptions { Hostname = "mx.test" };
         configure?.Invoke(options);
         Server = server ?? new SmtpServerContext(Options.Create(options), Store, NullLoggerFactory.Instance, DefaultPolicy.Active);
         Output = new FlushCountingWriter(_toClient.Writer);

@@ -1,4 +1,4 @@
-namespace FastSmtp.Delivery;
+namespace FastSmtp.Protocol;
 
 /// <summary>A next hop's answer to one step, kept as text for logs, retries and bounces.</summary>
 public readonly record struct NextHopReply(int Code, string Text)

@@ -1,9 +1,11 @@
 using System.Net.Sockets;
 using System.Text;
-using FastSmtp.Hosting;
+using FastSmtp.Delivery;
+using FastSmtp.Queue;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace FastSmtp.Delivery;
+namespace FastSmtp.Hosting;
 
 /// <summary>
 /// The running server's control socket, <c>&lt;spool&gt;/control.sock</c> (a Unix domain socket,
@@ -12,17 +14,31 @@ namespace FastSmtp.Delivery;
 /// answers the bytes the process has allocated so far (the load scripts' allocation figure);
 /// "reload [FILE]" is `policy reload`.
 /// </summary>
-internal sealed partial class QueueControl(string spool, DeliveryAgent agent, ServerReload reload, ILogger logger) : IDisposable
+internal sealed partial class QueueControl(Spool spool, DeliveryAgent agent, ServerReload reload, ILogger<QueueControl> logger) : IHostedService, IDisposable
 {
     public const string SocketName = "control.sock";
 
+    private readonly CancellationTokenSource _stopping = new();
     private Socket? _listener;
 
     public static string SocketPath(string spool) => Path.Combine(spool, SocketName);
 
-    public void Start(CancellationToken stopping)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        string path = SocketPath(spool);
+        Start(_stopping.Token);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopping.Cancel();
+        Dispose();
+        return Task.CompletedTask;
+    }
+
+    private void Start(CancellationToken stopping)
+    {
+        string path = SocketPath(spool.Directory);
         try
         {
             File.Delete(path);
@@ -47,7 +63,8 @@ internal sealed partial class QueueControl(string spool, DeliveryAgent agent, Se
         if (_listener is not null)
         {
             _listener.Dispose();
-            File.Delete(SocketPath(spool));
+            _listener = null;
+            File.Delete(SocketPath(spool.Directory));
         }
     }
 
