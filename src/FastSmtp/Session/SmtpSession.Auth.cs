@@ -11,11 +11,10 @@ internal sealed partial class SmtpSession
     /// <summary>AUTH continuation lines may be up to 12288 octets (a long initial response or token).</summary>
     public const int MaxAuthLineLength = 12288;
 
-    private AuthStep _authStep;
-    private string? _authUser;
+    private readonly AuthExchange _auth = new();
+
+    /// <summary>Who the client proved to be with AUTH; null until then.</summary>
     private string? _authenticatedUser;
-    private byte[]? _authPassword;
-    private int _authPasswordLength;
 
     /// <summary>AUTH may be used after STARTTLS, or on a loopback connection: a password never crosses a network in clear.</summary>
     private bool AuthAllowed => _policy.CheckAuthAllowed(_tls is not null, _client).Accepted;
@@ -58,13 +57,13 @@ internal sealed partial class SmtpSession
             }
             else
             {
-                _authStep = AuthStep.PlainResponse;
+                _auth.Step = AuthStep.PlainResponse;
                 OnAuthResponse(initial);
             }
         }
         else if (Ascii.EqualsIgnoreCase(mechanism, "LOGIN"u8))
         {
-            _authStep = AuthStep.LoginUser;
+            _auth.Step = AuthStep.LoginUser;
             if (initial.IsEmpty)
             {
                 Reply("334 VXNlcm5hbWU6\r\n"u8); // "Username:"
@@ -83,7 +82,7 @@ internal sealed partial class SmtpSession
 
     private void StartAuthExchange(AuthStep step)
     {
-        _authStep = step;
+        _auth.Step = step;
         _mode = InputMode.AuthResponse;
     }
 
@@ -93,7 +92,7 @@ internal sealed partial class SmtpSession
         _mode = InputMode.Commands;
         if (line.SequenceEqual("*"u8))
         {
-            EndAuthExchange();
+            _auth.Reset();
             Refuse("501 5.7.0 Authentication aborted\r\n"u8);
             return;
         }
@@ -103,13 +102,13 @@ internal sealed partial class SmtpSession
         {
             if (Base64.DecodeFromUtf8(line, decoded, out _, out int length) != OperationStatus.Done)
             {
-                EndAuthExchange();
+                _auth.Reset();
                 Refuse("501 5.5.2 Error: cannot decode response\r\n"u8);
                 return;
             }
 
             ReadOnlySpan<byte> response = decoded.AsSpan(0, length);
-            switch (_authStep)
+            switch (_auth.Step)
             {
                 case AuthStep.PlainResponse:
                     // RFC 4616: [authzid] NUL authcid NUL passwd
@@ -117,22 +116,22 @@ internal sealed partial class SmtpSession
                     int second = first < 0 ? -1 : response[(first + 1)..].IndexOf((byte)0);
                     if (second < 0)
                     {
-                        EndAuthExchange();
+                        _auth.Reset();
                         Refuse("501 5.5.2 Error: malformed AUTH PLAIN response\r\n"u8);
                         return;
                     }
 
-                    _authUser = Encoding.UTF8.GetString(response.Slice(first + 1, second));
-                    KeepPassword(response[(first + second + 2)..]);
+                    _auth.NameUser(response.Slice(first + 1, second));
+                    _auth.KeepPassword(response[(first + second + 2)..]);
                     _action = PendingAction.Authenticate;
                     break;
                 case AuthStep.LoginUser:
-                    _authUser = Encoding.UTF8.GetString(response);
+                    _auth.NameUser(response);
                     Reply("334 UGFzc3dvcmQ6\r\n"u8); // "Password:"
                     StartAuthExchange(AuthStep.LoginPassword);
                     break;
                 case AuthStep.LoginPassword:
-                    KeepPassword(response);
+                    _auth.KeepPassword(response);
                     _action = PendingAction.Authenticate;
                     break;
             }
@@ -144,13 +143,6 @@ internal sealed partial class SmtpSession
         }
     }
 
-    private void KeepPassword(ReadOnlySpan<byte> password)
-    {
-        _authPassword = ArrayPool<byte>.Shared.Rent(Math.Max(password.Length, 1));
-        password.CopyTo(_authPassword);
-        _authPasswordLength = password.Length;
-    }
-
     /// <summary>
     /// Checks the credentials against users.txt's hash. The throttle is asked first (an address
     /// or network with failures waits before any work is done), then the verification waits its
@@ -158,7 +150,7 @@ internal sealed partial class SmtpSession
     /// </summary>
     private async ValueTask AuthenticateAsync()
     {
-        string? user = _authUser;
+        string? user = _auth.User;
         bool valid;
         try
         {
@@ -187,7 +179,7 @@ internal sealed partial class SmtpSession
         }
         finally
         {
-            EndAuthExchange();
+            _auth.Reset();
         }
 
         if (valid)
@@ -204,20 +196,7 @@ internal sealed partial class SmtpSession
     }
 
     /// <summary>The password against the user's hash; a missing account costs the same derivation as a real one.</summary>
-    private bool Verify(string? user) => _policy.Authenticate(user, _authPassword.AsSpan(0, _authPasswordLength)).Accepted;
-
-    private void EndAuthExchange()
-    {
-        _authStep = AuthStep.None;
-        _authUser = null;
-        if (_authPassword is not null)
-        {
-            CryptographicOperations.ZeroMemory(_authPassword);
-            ArrayPool<byte>.Shared.Return(_authPassword);
-            _authPassword = null;
-            _authPasswordLength = 0;
-        }
-    }
+    private bool Verify(string? user) => _policy.Authenticate(user, _auth.Password).Accepted;
 
     /// <summary>Reads one AUTH continuation line; a longer one ends the exchange but never denies the client.</summary>
     private bool ReadAuthLine(ref SequenceReader<byte> reader)
@@ -236,7 +215,7 @@ internal sealed partial class SmtpSession
                 return false;
             }
 
-            EndAuthExchange();
+            _auth.Reset();
             _mode = InputMode.DiscardLine;
             Refuse("500 5.5.6 Error: authentication line too long\r\n"u8);
             return true;

@@ -189,13 +189,13 @@ internal sealed partial class SmtpSession
             return;
         }
 
-        _message.MailFrom = mailbox.IsEmpty ? string.Empty : Encoding.UTF8.GetString(mailbox);
-        mailbox.CopyTo(_sender);
-        _senderLength = mailbox.Length;
-        _message.SmtpUtf8 = smtpUtf8;
-        _message.EightBitMime = eightBit;
-        _message.Return = dsnReturn;
-        _message.EnvelopeId = envelopeId.IsEmpty ? null : Encoding.ASCII.GetString(envelopeId);
+        PendingMessage message = _transaction.Message;
+        message.MailFrom = mailbox.IsEmpty ? string.Empty : Encoding.UTF8.GetString(mailbox);
+        _transaction.SetSender(mailbox);
+        message.SmtpUtf8 = smtpUtf8;
+        message.EightBitMime = eightBit;
+        message.Return = dsnReturn;
+        message.EnvelopeId = envelopeId.IsEmpty ? null : Encoding.ASCII.GetString(envelopeId);
         _state = SessionState.InTransaction;
         Reply(SmtpReplies.MailOk);
     }
@@ -208,7 +208,7 @@ internal sealed partial class SmtpSession
             return;
         }
 
-        if (_message.Recipients.Count >= _server.Options.MaxRecipients)
+        if (_transaction.Message.Recipients.Count >= _server.Options.MaxRecipients)
         {
             Refuse(SmtpReplies.TooManyRecipients);
             return;
@@ -257,19 +257,21 @@ internal sealed partial class SmtpSession
             }
         }
 
-        if (!_message.SmtpUtf8 && !Ascii.IsValid(mailbox))
+        if (!_transaction.Message.SmtpUtf8 && !Ascii.IsValid(mailbox))
         {
             Refuse(SmtpReplies.NeedsSmtpUtf8);
             return;
         }
 
-        PolicyDecision decision = _policy.CheckRecipient(_client, _sender.AsSpan(0, _senderLength), mailbox, _authenticatedUser is not null);
+        string? orcpt = originalRecipient.IsEmpty ? null : Encoding.ASCII.GetString(originalRecipient);
+        PolicyDecision decision = _policy.CheckRecipient(_client, _transaction.Sender, mailbox, _authenticatedUser is not null);
         SmtpMetrics.PolicyDecision(decision);
         if (_policy.NeedsDns(decision, mailbox, _client, _authenticatedUser is not null, HasDns))
         {
             // The backup-server rule or the dnsbl filter: answered once DNS has (in order, since
             // nothing after this command is read until then).
-            HoldRecipient(mailbox, decision, notify, originalRecipient);
+            _held.Hold(mailbox, decision, notify, orcpt);
+            _action = PendingAction.CheckRecipientDns;
             return;
         }
 
@@ -279,20 +281,22 @@ internal sealed partial class SmtpSession
             return;
         }
 
-        AddRecipients(mailbox, decision.Reason, notify, originalRecipient);
+        AddRecipients(mailbox, decision.Reason, notify, orcpt);
         Reply(SmtpReplies.RcptOk);
     }
+
+    /// <summary>Scratch for a local recipient's final addresses (aliases and groups expanded), reused.</summary>
+    private readonly List<string> _finals = [];
 
     /// <summary>
     /// Queues an accepted recipient as its final addresses (aliases and groups expanded, local
     /// users in canonical form), each once per message: a final address reached twice gets one copy.
     /// </summary>
-    private void AddRecipients(ReadOnlySpan<byte> mailbox, PolicyReason reason, RecipientNotify notify, ReadOnlySpan<byte> originalRecipient)
+    private void AddRecipients(ReadOnlySpan<byte> mailbox, PolicyReason reason, RecipientNotify notify, string? orcpt)
     {
-        string? orcpt = originalRecipient.IsEmpty ? null : Encoding.ASCII.GetString(originalRecipient);
         if (reason is not (PolicyReason.LocalUser or PolicyReason.LocalAlias or PolicyReason.LocalGroup or PolicyReason.Postmaster))
         {
-            AddRecipientOnce(new SpoolRecipient(Encoding.UTF8.GetString(mailbox), notify, orcpt));
+            _transaction.AddRecipientOnce(new SpoolRecipient(Encoding.UTF8.GetString(mailbox), notify, orcpt));
             return;
         }
 
@@ -306,21 +310,8 @@ internal sealed partial class SmtpSession
 
         foreach (string final in _finals)
         {
-            AddRecipientOnce(new SpoolRecipient(final, notify, orcpt));
+            _transaction.AddRecipientOnce(new SpoolRecipient(final, notify, orcpt));
         }
-    }
-
-    private void AddRecipientOnce(SpoolRecipient recipient)
-    {
-        foreach (SpoolRecipient queued in _message.Recipients)
-        {
-            if (string.Equals(queued.Address, recipient.Address, StringComparison.OrdinalIgnoreCase))
-            {
-                return;
-            }
-        }
-
-        _message.Recipients.Add(recipient);
     }
 
     private void OnRset(ReadOnlySpan<byte> arguments)

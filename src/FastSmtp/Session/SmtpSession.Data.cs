@@ -12,24 +12,6 @@ internal sealed partial class SmtpSession
 {
     private DataDecoder _decoder;
     private LineEndingValidator _chunkValidator;
-    private long _contentLength;
-    private bool _oversize;
-
-    /// <summary>Writing a spilled body failed: the rest of the message is read and refused with this.</summary>
-    private CommitResult _storageFailure;
-    private bool _messageStarted;
-    private long _chunkRemaining;
-    private bool _chunkLast;
-    private ChunkRefusal _chunkRefusal;
-
-    /// <summary>The sender's bytes as received (a path is at most 256 octets), kept for RCPT's policy checks.</summary>
-    private readonly byte[] _sender = new byte[SmtpPathParser.MaxPathLength];
-    private readonly List<string> _finals = [];
-    private int _senderLength;
-
-    /// <summary>check-valid-sender with MAIL FROM:&lt;&gt;: the start of the message, to find its Reply-To.</summary>
-    private byte[]? _headers;
-    private int _headersLength;
 
     /// <summary>RFC 3848 protocol names.</summary>
     private MessageProtocol Protocol => (_esmtp, _tls is not null, _authenticatedUser is not null) switch
@@ -40,8 +22,6 @@ internal sealed partial class SmtpSession
         (true, false, true) => MessageProtocol.Esmtpa,
         (true, true, true) => MessageProtocol.Esmtpsa,
     };
-
-    private bool MustFindReplyTo => _policy.NeedsHeaders(nullSender: _senderLength == 0);
 
     private void OnData(ReadOnlySpan<byte> arguments)
     {
@@ -55,8 +35,8 @@ internal sealed partial class SmtpSession
         {
             SessionState.Connected => SmtpReplies.SendHeloFirst,
             SessionState.Ready => SmtpReplies.NeedMail,
-            _ when _messageStarted => SmtpReplies.DataAfterBdat,
-            _ when _message.Recipients.Count == 0 => SmtpReplies.NoValidRecipients,
+            _ when _transaction.Started => SmtpReplies.DataAfterBdat,
+            _ when _transaction.Message.Recipients.Count == 0 => SmtpReplies.NoValidRecipients,
             _ => default,
         };
         if (!refusal.IsEmpty)
@@ -86,17 +66,17 @@ internal sealed partial class SmtpSession
             return;
         }
 
-        _chunkRemaining = size;
-        _chunkLast = last;
-        _chunkRefusal = _state switch
+        _transaction.ChunkRemaining = size;
+        _transaction.ChunkLast = last;
+        _transaction.ChunkRefusal = _state switch
         {
             SessionState.Connected => ChunkRefusal.SendHeloFirst,
             SessionState.Ready => ChunkRefusal.NeedMail,
-            _ when _message.Recipients.Count == 0 => ChunkRefusal.NoValidRecipients,
-            _ when _contentLength + size > _server.Options.MaxMessageSize => ChunkRefusal.MessageTooBig,
+            _ when _transaction.Message.Recipients.Count == 0 => ChunkRefusal.NoValidRecipients,
+            _ when _transaction.ContentLength + size > _server.Options.MaxMessageSize => ChunkRefusal.MessageTooBig,
             _ => ChunkRefusal.None,
         };
-        if (_chunkRefusal == ChunkRefusal.None && !_messageStarted)
+        if (_transaction.ChunkRefusal == ChunkRefusal.None && !_transaction.Started)
         {
             BeginMessage();
             _chunkValidator.Reset();
@@ -117,12 +97,12 @@ internal sealed partial class SmtpSession
 
         reader.Advance(unread.Slice(0, end).Length);
         _mode = InputMode.Commands;
-        if (_oversize)
+        if (_transaction.Oversize)
         {
             Refuse(SmtpReplies.MessageTooBig);
             ResetTransaction();
         }
-        else if (_storageFailure != CommitResult.Committed)
+        else if (_transaction.StorageFailure != CommitResult.Committed)
         {
             RefuseForStorage();
         }
@@ -142,15 +122,15 @@ internal sealed partial class SmtpSession
 
     private bool ReadChunk(ref SequenceReader<byte> reader)
     {
-        if (_chunkRemaining > 0)
+        if (_transaction.ChunkRemaining > 0)
         {
-            long take = Math.Min(_chunkRemaining, reader.Remaining);
+            long take = Math.Min(_transaction.ChunkRemaining, reader.Remaining);
             if (take == 0)
             {
                 return false;
             }
 
-            if (_chunkRefusal == ChunkRefusal.None)
+            if (_transaction.ChunkRefusal == ChunkRefusal.None)
             {
                 foreach (ReadOnlyMemory<byte> segment in reader.UnreadSequence.Slice(0, take))
                 {
@@ -160,15 +140,15 @@ internal sealed partial class SmtpSession
             }
 
             reader.Advance(take);
-            _chunkRemaining -= take;
-            if (_chunkRemaining > 0)
+            _transaction.ChunkRemaining -= take;
+            if (_transaction.ChunkRemaining > 0)
             {
                 return false;
             }
         }
 
         _mode = InputMode.Commands;
-        switch (_chunkRefusal)
+        switch (_transaction.ChunkRefusal)
         {
             case ChunkRefusal.SendHeloFirst: Refuse(SmtpReplies.SendHeloFirst); return true;
             case ChunkRefusal.NeedMail: Refuse(SmtpReplies.NeedMail); return true;
@@ -181,11 +161,11 @@ internal sealed partial class SmtpSession
                 return true;
         }
 
-        if (!_chunkLast)
+        if (!_transaction.ChunkLast)
         {
             Span<byte> reply = stackalloc byte[64];
             "250 2.0.0 "u8.CopyTo(reply);
-            Utf8Formatter.TryFormat(_contentLength, reply[10..], out int digits);
+            Utf8Formatter.TryFormat(_transaction.ContentLength, reply[10..], out int digits);
             int length = 10 + digits;
             " octets received\r\n"u8.CopyTo(reply[length..]);
             Reply(reply[..(length + 18)]);
@@ -193,7 +173,7 @@ internal sealed partial class SmtpSession
         }
 
         _chunkValidator.Complete();
-        if (_storageFailure != CommitResult.Committed)
+        if (_transaction.StorageFailure != CommitResult.Committed)
         {
             RefuseForStorage();
         }
@@ -216,7 +196,7 @@ internal sealed partial class SmtpSession
     /// </summary>
     private void CommitUnlessSenderInvalid()
     {
-        if (!_policy.CheckMessage(nullSender: _senderLength == 0, _headers.AsSpan(0, _headersLength)).Accepted)
+        if (!_policy.CheckMessage(_transaction.NullSender, _transaction.Headers).Accepted)
         {
             Refuse(SmtpReplies.SenderMustBeUserAtHost);
             ResetTransaction();
@@ -226,72 +206,33 @@ internal sealed partial class SmtpSession
         _action = PendingAction.CommitMessage;
     }
 
-    /// <summary>Takes decoded content into the body, unless the message already exceeds the limit.</summary>
-    internal void AppendContent(ReadOnlySpan<byte> content)
-    {
-        if (_oversize || _storageFailure != CommitResult.Committed)
-        {
-            return;
-        }
-
-        if (MustFindReplyTo)
-        {
-            // The header block, up to 16 KB, is enough to find a Reply-To.
-            _headers ??= System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
-            int take = Math.Min(content.Length, _headers.Length - _headersLength);
-            content[..take].CopyTo(_headers.AsSpan(_headersLength));
-            _headersLength += take;
-        }
-
-        _contentLength += content.Length;
-        if (_contentLength > _server.Options.MaxMessageSize)
-        {
-            // Enforced while reading: the rest is decoded to find the end, but not kept.
-            _oversize = true;
-            _message.Body.Reset();
-            return;
-        }
-
-        MessageBody body = _message.Body;
-        try
-        {
-            body.Append(content);
-            if (body.NeedsSpill)
-            {
-                _server.Store.Spill(_message);
-            }
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            // A full disk (or no descriptor) while spilling: the message is read to its end, then refused.
-            _storageFailure = SpoolFault.ResultOf(exception);
-            body.Reset();
-        }
-    }
+    /// <summary>Takes decoded content into the transaction, with the header block when the policy will read it.</summary>
+    internal void AppendContent(ReadOnlySpan<byte> content) =>
+        _transaction.Append(content, keepHeaders: _policy.NeedsHeaders(_transaction.NullSender), _server.Options.MaxMessageSize, _server.Store);
 
     private void RefuseForStorage()
     {
-        Refuse(_storageFailure == CommitResult.InsufficientStorage ? SmtpReplies.InsufficientStorage : SmtpReplies.StorageError);
-        SessionLog.MessageNotQueued(_server.Logger, _clientAddress, _storageFailure.ToString());
+        Refuse(_transaction.StorageFailure == CommitResult.InsufficientStorage ? SmtpReplies.InsufficientStorage : SmtpReplies.StorageError);
+        SessionLog.MessageNotQueued(_server.Logger, _clientAddress, _transaction.StorageFailure.ToString());
         ResetTransaction();
     }
 
     private async ValueTask CommitMessageAsync()
     {
-        CommitResult result = await _server.Store.CommitAsync(_message);
+        CommitResult result = await _server.Store.CommitAsync(_transaction.Message);
         if (result == CommitResult.Committed)
         {
             Span<byte> reply = stackalloc byte[64];
             "250 2.0.0 Ok: queued as "u8.CopyTo(reply);
-            int length = 24 + _message.QueueId.Format(reply[24..]);
+            int length = 24 + _transaction.Message.QueueId.Format(reply[24..]);
             "\r\n"u8.CopyTo(reply[length..]);
             Reply(reply[..(length + 2)]);
             _messagesAccepted++;
-            SessionLog.MessageQueued(_server.Logger, _message.QueueId, _clientAddress, _message.Recipients.Count, _message.Body.Length);
+            SessionLog.MessageQueued(_server.Logger, _transaction.Message.QueueId, _clientAddress, _transaction.Message.Recipients.Count, _transaction.Message.Body.Length);
             FastSmtp.Metrics.SmtpMetrics.MessagesAccepted.Add(1);
 
             // The spool owns a spilled body's file now.
-            _message.Body.Reset(keepFile: true);
+            _transaction.Message.Body.Reset(keepFile: true);
         }
         else
         {
@@ -304,19 +245,19 @@ internal sealed partial class SmtpSession
 
     private void BeginMessage()
     {
-        _messageStarted = true;
-        _message.QueueId = QueueId.Next();
-        _message.ReceivedAt = DateTimeOffset.UtcNow;
-        _message.ClientAddress = _clientAddress;
-        _message.HeloName = _heloName;
-        _message.Protocol = Protocol;
+        _transaction.Started = true;
+        _transaction.Message.QueueId = QueueId.Next();
+        _transaction.Message.ReceivedAt = DateTimeOffset.UtcNow;
+        _transaction.Message.ClientAddress = _clientAddress;
+        _transaction.Message.HeloName = _heloName;
+        _transaction.Message.Protocol = Protocol;
         WriteReceivedHeader();
     }
 
     /// <summary>RFC 5321 4.4 trace header, with the RFC 3848 protocol name.</summary>
     private void WriteReceivedHeader()
     {
-        MessageBody body = _message.Body;
+        MessageBody body = _transaction.Message.Body;
         Span<byte> scratch = stackalloc byte[64];
         body.Append("Received: from "u8);
         AppendHeaderText(body, _heloName);
@@ -325,7 +266,7 @@ internal sealed partial class SmtpSession
         body.Append("])\r\n\tby "u8);
         body.Append(_server.HostnameUtf8);
         body.Append(" (FastSmtp) with "u8);
-        body.Append(_message.Protocol switch
+        body.Append(_transaction.Message.Protocol switch
         {
             MessageProtocol.Smtp => "SMTP"u8,
             MessageProtocol.Esmtp => "ESMTP"u8,
@@ -334,16 +275,16 @@ internal sealed partial class SmtpSession
             _ => "ESMTPSA"u8,
         });
         body.Append(" id "u8);
-        body.Append(scratch[.._message.QueueId.Format(scratch)]);
-        if (_message.Recipients.Count == 1)
+        body.Append(scratch[.._transaction.Message.QueueId.Format(scratch)]);
+        if (_transaction.Message.Recipients.Count == 1)
         {
             body.Append("\r\n\tfor <"u8);
-            AppendHeaderText(body, _message.Recipients[0].Address);
+            AppendHeaderText(body, _transaction.Message.Recipients[0].Address);
             body.Append(">"u8);
         }
 
         body.Append(";\r\n\t"u8);
-        _message.ReceivedAt.UtcDateTime.TryFormat(scratch, out int written, "ddd, dd MMM yyyy HH:mm:ss '+0000'", CultureInfo.InvariantCulture);
+        _transaction.Message.ReceivedAt.UtcDateTime.TryFormat(scratch, out int written, "ddd, dd MMM yyyy HH:mm:ss '+0000'", CultureInfo.InvariantCulture);
         body.Append(scratch[..written]);
         body.Append("\r\n"u8);
     }
@@ -367,30 +308,10 @@ internal sealed partial class SmtpSession
 
     private void ResetTransaction()
     {
-        _message.Reset();
-        ResetMessageState();
+        _transaction.Reset();
         if (_state == SessionState.InTransaction)
         {
             _state = SessionState.Ready;
         }
-    }
-
-    private void ResetMessageState()
-    {
-        _senderLength = 0;
-        _headersLength = 0;
-        if (_headers is not null)
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(_headers);
-            _headers = null;
-        }
-
-        _contentLength = 0;
-        _oversize = false;
-        _storageFailure = CommitResult.Committed;
-        _messageStarted = false;
-        _chunkRemaining = 0;
-        _chunkLast = false;
-        _chunkRefusal = ChunkRefusal.None;
     }
 }

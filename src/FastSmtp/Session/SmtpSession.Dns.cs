@@ -16,46 +16,36 @@ namespace FastSmtp.Session;
 /// </summary>
 internal sealed partial class SmtpSession : IPolicyDns
 {
-    private readonly byte[] _heldRecipient = new byte[SmtpPathParser.MaxPathLength];
-    private int _heldRecipientLength;
-    private PolicyDecision _heldDecision;
-    private RecipientNotify _heldNotify;
-    private string? _heldOriginalRecipient;
     private Task<string?>? _dnsbl;
 
     /// <summary>Both halves of DNS are there: the router for mail hosts, the resolver for dnsbl.</summary>
     private bool HasDns => _server.Dns is not null && _server.Router is not null;
 
-    private void HoldRecipient(ReadOnlySpan<byte> mailbox, PolicyDecision decision, RecipientNotify notify, ReadOnlySpan<byte> originalRecipient)
-    {
-        mailbox.CopyTo(_heldRecipient);
-        _heldRecipientLength = mailbox.Length;
-        _heldDecision = decision;
-        _heldNotify = notify;
-        _heldOriginalRecipient = originalRecipient.IsEmpty ? null : Encoding.ASCII.GetString(originalRecipient);
-        _action = PendingAction.CheckRecipientDns;
-    }
-
     private async ValueTask CheckHeldRecipientAsync()
     {
-        string recipient = Encoding.UTF8.GetString(_heldRecipient, 0, _heldRecipientLength);
-        RecipientDnsDecision result = await _policy.CheckRecipientDnsAsync(_heldDecision, recipient, _client, _authenticatedUser is not null, this, _stopping);
-        if (result.ListingZone is { } zone)
+        try
         {
-            // The fixed text: 554 5.7.1 client <ip> listed by <zone>.
-            Reply(Encoding.ASCII.GetBytes($"554 5.7.1 client {_clientAddress} listed by {zone}\r\n"));
-            CountError();
-            return;
+            string recipient = Encoding.UTF8.GetString(_held.Mailbox);
+            RecipientDnsDecision result = await _policy.CheckRecipientDnsAsync(_held.Decision, recipient, _client, _authenticatedUser is not null, this, _stopping);
+            if (result.ListingZone is { } zone)
+            {
+                // The fixed text: 554 5.7.1 client <ip> listed by <zone>.
+                Refuse(Encoding.ASCII.GetBytes($"554 5.7.1 client {_clientAddress} listed by {zone}\r\n"));
+            }
+            else if (!result.Decision.Accepted)
+            {
+                RefuseByPolicy(result.Decision.Outcome, _held.Mailbox);
+            }
+            else
+            {
+                AddRecipients(_held.Mailbox, result.Decision.Reason, _held.Notify, _held.OriginalRecipient);
+                Reply(SmtpReplies.RcptOk);
+            }
         }
-
-        if (!result.Decision.Accepted)
+        finally
         {
-            RefuseByPolicy(result.Decision.Outcome, _heldRecipient.AsSpan(0, _heldRecipientLength));
-            return;
+            _held.Reset();
         }
-
-        AddRecipients(_heldRecipient.AsSpan(0, _heldRecipientLength), result.Decision.Reason, _heldNotify, _heldOriginalRecipient is null ? default : Encoding.ASCII.GetBytes(_heldOriginalRecipient));
-        Reply(SmtpReplies.RcptOk);
     }
 
     async Task<IReadOnlyList<IPAddress>> IPolicyDns.MailHostAddressesAsync(string domain, CancellationToken cancellationToken) =>

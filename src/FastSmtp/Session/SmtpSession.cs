@@ -18,8 +18,12 @@ namespace FastSmtp.Session;
 internal sealed partial class SmtpSession
 {
     private readonly SmtpServerContext _server;
-    private readonly PendingMessage _message = new();
-    private CancellationTokenSource _readTimeout = new();
+
+    // The session's state, each part with its own reset: the mail transaction, an AUTH
+    // exchange, a recipient waiting for DNS, the data-rate meter (AUTH and Limits partials).
+    private readonly MailTransaction _transaction = new();
+    private readonly HeldRecipient _held = new();
+    private CancellationTokenSource _readTimeout;
 
     /// <summary>The server's stopping: waits inside a session (AUTH's delay, DNS) end with it.</summary>
     private CancellationToken _stopping;
@@ -42,10 +46,15 @@ internal sealed partial class SmtpSession
     private int _messagesAccepted;
     private bool _openingChecked;
 
-    public SmtpSession(SmtpServerContext server) => _server = server;
+    public SmtpSession(SmtpServerContext server)
+    {
+        _server = server;
+        _readTimeout = NewReadTimeout();
+        _dataRate = new DataRateMeter(server.Time, server.Options.MinDataRate, server.Options.MinDataRateGrace, server.Options.DataTimeout);
+    }
 
     /// <summary>The message being received; exposed for tests and benchmarks.</summary>
-    internal PendingMessage Message => _message;
+    internal PendingMessage Message => _transaction.Message;
 
     /// <summary>
     /// Serves one connection until QUIT, timeout, error limit, shutdown, or the client leaving.
@@ -108,12 +117,11 @@ internal sealed partial class SmtpSession
     /// <summary>Back to a fresh state for the next connection (the object pool's reset).</summary>
     public bool Reset()
     {
-        _message.Reset();
-        if (!_readTimeout.TryReset())
-        {
-            _readTimeout.Dispose();
-            _readTimeout = new CancellationTokenSource();
-        }
+        _transaction.Reset();
+        _held.Reset();
+        _auth.Reset();
+        _dataRate.Reset();
+        RenewReadTimeout();
 
         _transport = null!;
         _input = null!;
@@ -125,7 +133,6 @@ internal sealed partial class SmtpSession
         _stopping = default;
         _clientAddress = string.Empty;
         _authenticatedUser = null;
-        EndAuthExchange();
         _heloName = string.Empty;
         _state = SessionState.Connected;
         _mode = InputMode.Commands;
@@ -137,9 +144,7 @@ internal sealed partial class SmtpSession
         _messagesAccepted = 0;
         _openingChecked = false;
         _rateLimited = false;
-        _dataStartedAt = 0;
         _dnsbl = null;
-        ResetMessageState();
         return true;
     }
 
@@ -159,14 +164,14 @@ internal sealed partial class SmtpSession
             bool inData = _mode is InputMode.Data or InputMode.Chunk;
             if (!inData)
             {
-                EndDataTiming();
+                _dataRate.Reset();
             }
 
             if (!_input.TryRead(out ReadResult result))
             {
                 await FlushAsync();
                 bool rateBound = false;
-                _readTimeout.CancelAfter(inData ? DataReadTimeout(out rateBound) : _server.Options.CommandTimeout);
+                _readTimeout.CancelAfter(inData ? _dataRate.ReadTimeout(out rateBound) : _server.Options.CommandTimeout);
                 try
                 {
                     result = await _input.ReadAsync(_readTimeout.Token);
@@ -179,16 +184,12 @@ internal sealed partial class SmtpSession
                     return tooSlow ? "data rate too low" : "timeout";
                 }
 
-                if (!_readTimeout.TryReset())
-                {
-                    _readTimeout.Dispose();
-                    _readTimeout = new CancellationTokenSource();
-                }
+                RenewReadTimeout();
             }
 
             ReadOnlySequence<byte> buffer = result.Buffer;
             bool needMore = Process(buffer, out SequencePosition consumed);
-            if (inData && _mode is InputMode.Data or InputMode.Chunk && IsDataTooSlow(buffer.Slice(buffer.Start, consumed).Length))
+            if (inData && _mode is InputMode.Data or InputMode.Chunk && _dataRate.IsTooSlow(buffer.Slice(buffer.Start, consumed).Length))
             {
                 // Enough bytes to keep each read alive, too few to ever finish: slow-loris.
                 _input.AdvanceTo(consumed, buffer.End);
@@ -301,6 +302,18 @@ internal sealed partial class SmtpSession
 
         consumed = reader.Position;
         return needMore;
+    }
+
+    /// <summary>Read timeouts run on the server's clock, so a test can move time instead of waiting.</summary>
+    private CancellationTokenSource NewReadTimeout() => new(Timeout.InfiniteTimeSpan, _server.Time);
+
+    private void RenewReadTimeout()
+    {
+        if (!_readTimeout.TryReset())
+        {
+            _readTimeout.Dispose();
+            _readTimeout = NewReadTimeout();
+        }
     }
 
     private bool IsClientRefused(out string rule)
