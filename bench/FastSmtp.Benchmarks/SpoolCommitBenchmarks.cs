@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using FastSmtp.Protocol;
 using FastSmtp.Queue;
 using Microsoft.Extensions.Logging.Abstractions;
 

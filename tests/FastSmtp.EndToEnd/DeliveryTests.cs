@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using FastSmtp.EndToEnd.Peers;
+using FastSmtp.Protocol;
 using FastSmtp.Queue;
 using MailKit.Net.Smtp;
 using MailKit.Security;

@@ -114,7 +114,7 @@ public static class SmtpMetrics
     public static void LimitHit(string limit) => LimitsHit.Add(1, new KeyValuePair<string, object?>("limit", limit));
 
     /// <summary>Counts a reply written without <see cref="Reply(ReadOnlySpan{byte})"/> (policy refusals naming an address).</summary>
-    public static void ReplyCode(int code)
+    private static void ReplyCode(int code)
     {
         if (Replies.Enabled && (uint)code < (uint)Codes.Length)
         {

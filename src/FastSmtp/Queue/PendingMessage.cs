@@ -1,3 +1,4 @@
+using FastSmtp.Protocol;
 using System.Threading.Tasks.Sources;
 
 namespace FastSmtp.Queue;

@@ -1,3 +1,4 @@
+using FastSmtp.Protocol;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;

@@ -1,3 +1,5 @@
+using FastSmtp.Protocol;
+
 namespace FastSmtp.Queue;
 
 /// <summary>One accepted recipient with its DSN parameters (RFC 3461).</summary>

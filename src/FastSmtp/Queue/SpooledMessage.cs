@@ -1,3 +1,5 @@
+using FastSmtp.Protocol;
+
 namespace FastSmtp.Queue;
 
 /// <summary>A message as read back from the spool.</summary>

@@ -1,6 +1,5 @@
 using FastSmtp.Policy;
 using FastSmtp.Protocol;
-using FastSmtp.Queue;
 
 namespace FastSmtp.Session;
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Text;
 using System.Text;
 using FastSmtp.Metrics;
 using FastSmtp.Policy;
@@ -106,77 +105,20 @@ internal sealed partial class SmtpSession
             return;
         }
 
-        bool smtpUtf8 = false;
-        bool eightBit = false;
-        long size = 0;
-        DsnReturn dsnReturn = DsnReturn.Default;
-        ReadOnlySpan<byte> envelopeId = default;
-        foreach (SmtpParameter parameter in new SmtpParameterEnumerator(parameters))
+        ParameterError invalid = SmtpParameterParser.TryParseMail(parameters, out MailParameters mail);
+        if (invalid != ParameterError.None)
         {
-            if (Ascii.EqualsIgnoreCase(parameter.Keyword, "SIZE"u8))
-            {
-                if (!parameter.HasValue || !Utf8Parser.TryParse(parameter.Value, out size, out int used) || used != parameter.Value.Length || size < 0)
-                {
-                    Refuse(SmtpReplies.BadParameterValue);
-                    return;
-                }
-
-                if (size > _server.Options.MaxMessageSize)
-                {
-                    Refuse(SmtpReplies.MessageTooBig);
-                    return;
-                }
-            }
-            else if (Ascii.EqualsIgnoreCase(parameter.Keyword, "BODY"u8))
-            {
-                if (Ascii.EqualsIgnoreCase(parameter.Value, "8BITMIME"u8))
-                {
-                    eightBit = true;
-                }
-                else if (!Ascii.EqualsIgnoreCase(parameter.Value, "7BIT"u8))
-                {
-                    Refuse(SmtpReplies.BadParameterValue);
-                    return;
-                }
-            }
-            else if (Ascii.EqualsIgnoreCase(parameter.Keyword, "SMTPUTF8"u8) && !parameter.HasValue)
-            {
-                smtpUtf8 = true;
-            }
-            else if (Ascii.EqualsIgnoreCase(parameter.Keyword, "RET"u8))
-            {
-                dsnReturn = Ascii.EqualsIgnoreCase(parameter.Value, "FULL"u8) ? DsnReturn.Full
-                    : Ascii.EqualsIgnoreCase(parameter.Value, "HDRS"u8) ? DsnReturn.Headers
-                    : DsnReturn.Default;
-                if (dsnReturn == DsnReturn.Default)
-                {
-                    Refuse(SmtpReplies.BadParameterValue);
-                    return;
-                }
-            }
-            else if (Ascii.EqualsIgnoreCase(parameter.Keyword, "ENVID"u8))
-            {
-                // RFC 3461 4.4: xtext, at most 100 characters.
-                if (!parameter.HasValue || parameter.Value.Length > 100 || !IsXtext(parameter.Value))
-                {
-                    Refuse(SmtpReplies.BadParameterValue);
-                    return;
-                }
-
-                envelopeId = parameter.Value;
-            }
-            else if (Ascii.EqualsIgnoreCase(parameter.Keyword, "AUTH"u8))
-            {
-                // RFC 4954 5: may be ignored by a server that did not authenticate the client.
-            }
-            else
-            {
-                Refuse(SmtpReplies.UnsupportedParameter);
-                return;
-            }
+            Refuse(invalid == ParameterError.BadValue ? SmtpReplies.BadParameterValue : SmtpReplies.UnsupportedParameter);
+            return;
         }
 
-        if (!smtpUtf8 && !Ascii.IsValid(mailbox))
+        if (mail.Size > _server.Options.MaxMessageSize)
+        {
+            Refuse(SmtpReplies.MessageTooBig);
+            return;
+        }
+
+        if (!mail.SmtpUtf8 && !Ascii.IsValid(mailbox))
         {
             Refuse(SmtpReplies.NeedsSmtpUtf8);
             return;
@@ -192,10 +134,10 @@ internal sealed partial class SmtpSession
         PendingMessage message = _transaction.Message;
         message.MailFrom = mailbox.IsEmpty ? string.Empty : Encoding.UTF8.GetString(mailbox);
         _transaction.SetSender(mailbox);
-        message.SmtpUtf8 = smtpUtf8;
-        message.EightBitMime = eightBit;
-        message.Return = dsnReturn;
-        message.EnvelopeId = envelopeId.IsEmpty ? null : Encoding.ASCII.GetString(envelopeId);
+        message.SmtpUtf8 = mail.SmtpUtf8;
+        message.EightBitMime = mail.EightBitMime;
+        message.Return = mail.Return;
+        message.EnvelopeId = mail.EnvelopeId.IsEmpty ? null : Encoding.ASCII.GetString(mail.EnvelopeId);
         _state = SessionState.InTransaction;
         Reply(SmtpReplies.MailOk);
     }
@@ -226,35 +168,11 @@ internal sealed partial class SmtpSession
             return;
         }
 
-        RecipientNotify notify = RecipientNotify.Default;
-        ReadOnlySpan<byte> originalRecipient = default;
-        foreach (SmtpParameter parameter in new SmtpParameterEnumerator(parameters))
+        ParameterError invalid = SmtpParameterParser.TryParseRcpt(parameters, out RcptParameters rcpt);
+        if (invalid != ParameterError.None)
         {
-            if (Ascii.EqualsIgnoreCase(parameter.Keyword, "NOTIFY"u8))
-            {
-                if (!TryParseNotify(parameter.Value, out notify))
-                {
-                    Refuse(SmtpReplies.BadParameterValue);
-                    return;
-                }
-            }
-            else if (Ascii.EqualsIgnoreCase(parameter.Keyword, "ORCPT"u8))
-            {
-                // RFC 3461 4.2: addr-type ";" xtext, addr-type an atom ("rfc822", "utf-8").
-                int semicolon = parameter.Value.IndexOf((byte)';');
-                if (semicolon <= 0 || !IsAddressType(parameter.Value[..semicolon]) || !IsXtext(parameter.Value[(semicolon + 1)..]))
-                {
-                    Refuse(SmtpReplies.BadParameterValue);
-                    return;
-                }
-
-                originalRecipient = parameter.Value;
-            }
-            else
-            {
-                Refuse(SmtpReplies.UnsupportedParameter);
-                return;
-            }
+            Refuse(invalid == ParameterError.BadValue ? SmtpReplies.BadParameterValue : SmtpReplies.UnsupportedParameter);
+            return;
         }
 
         if (!_transaction.Message.SmtpUtf8 && !Ascii.IsValid(mailbox))
@@ -263,7 +181,8 @@ internal sealed partial class SmtpSession
             return;
         }
 
-        string? orcpt = originalRecipient.IsEmpty ? null : Encoding.ASCII.GetString(originalRecipient);
+        RecipientNotify notify = rcpt.Notify;
+        string? orcpt = rcpt.OriginalRecipient.IsEmpty ? null : Encoding.ASCII.GetString(rcpt.OriginalRecipient);
         PolicyDecision decision = _policy.CheckRecipient(_client, _transaction.Sender, mailbox, _authenticatedUser is not null);
         SmtpMetrics.PolicyDecision(decision);
         if (_policy.NeedsDns(decision, mailbox, _client, _authenticatedUser is not null, HasDns))
@@ -351,7 +270,7 @@ internal sealed partial class SmtpSession
         switch (decision.Outcome)
         {
             case PolicyOutcome.Accept:
-                WriteAddressReply("250 2.1.5 <"u8, address, ">\r\n"u8);
+                Reply("250 2.1.5 <"u8, address, ">\r\n"u8);
                 break;
             case PolicyOutcome.CannotVerify:
                 Reply(SmtpReplies.CannotVerify);
@@ -387,7 +306,7 @@ internal sealed partial class SmtpSession
             int comma = members.IndexOf((byte)',');
             ReadOnlySpan<byte> member = comma < 0 ? members : members[..comma];
             members = comma < 0 ? default : members[(comma + 1)..];
-            WriteAddressReply(members.IsEmpty ? "250 2.1.5 <"u8 : "250-2.1.5 <"u8, member, ">\r\n"u8);
+            Reply(members.IsEmpty ? "250 2.1.5 <"u8 : "250-2.1.5 <"u8, member, ">\r\n"u8);
         }
     }
 
@@ -395,14 +314,6 @@ internal sealed partial class SmtpSession
     {
         ReadOnlySpan<byte> text = arguments.Trim((byte)' ');
         return text.Length >= 2 && text[0] == (byte)'<' && text[^1] == (byte)'>' ? text[1..^1] : text;
-    }
-
-    private void WriteAddressReply(ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> address, ReadOnlySpan<byte> suffix)
-    {
-        _output.Write(prefix);
-        _output.Write(address[..Math.Min(address.Length, SmtpPathParser.MaxPathLength)]);
-        _output.Write(suffix);
-        _repliesPending = true;
     }
 
     private void OnStartTls(ReadOnlySpan<byte> arguments)
@@ -424,58 +335,5 @@ internal sealed partial class SmtpSession
             Reply(SmtpReplies.ReadyToStartTls);
             _action = PendingAction.StartTls;
         }
-    }
-
-    /// <summary>RFC 3461 4.1: NEVER, or a comma list of SUCCESS, FAILURE and DELAY.</summary>
-    private static bool TryParseNotify(ReadOnlySpan<byte> value, out RecipientNotify notify)
-    {
-        notify = RecipientNotify.Default;
-        foreach (Range range in value.Split((byte)','))
-        {
-            ReadOnlySpan<byte> item = value[range];
-            RecipientNotify flag = Ascii.EqualsIgnoreCase(item, "NEVER"u8) ? RecipientNotify.Never
-                : Ascii.EqualsIgnoreCase(item, "SUCCESS"u8) ? RecipientNotify.Success
-                : Ascii.EqualsIgnoreCase(item, "FAILURE"u8) ? RecipientNotify.Failure
-                : Ascii.EqualsIgnoreCase(item, "DELAY"u8) ? RecipientNotify.Delay
-                : RecipientNotify.Default;
-            if (flag == RecipientNotify.Default)
-            {
-                return false;
-            }
-
-            notify |= flag;
-        }
-
-        return notify != RecipientNotify.Default && (notify == RecipientNotify.Never || (notify & RecipientNotify.Never) == 0);
-    }
-
-    private static bool IsAddressType(ReadOnlySpan<byte> value) =>
-        value.Length <= 64 && !value.ContainsAnyExcept(s_addressTypeCharacters);
-
-    private static readonly SearchValues<byte> s_addressTypeCharacters =
-        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-"u8);
-
-    /// <summary>RFC 3461 4: xtext is printable ASCII from '!' to '~' except '+' and '=', with "+XX" hex escapes.</summary>
-    private static bool IsXtext(ReadOnlySpan<byte> value)
-    {
-        for (int i = 0; i < value.Length; i++)
-        {
-            byte b = value[i];
-            if (b == (byte)'+')
-            {
-                if (i + 2 >= value.Length || !char.IsAsciiHexDigitUpper((char)value[i + 1]) || !char.IsAsciiHexDigitUpper((char)value[i + 2]))
-                {
-                    return false;
-                }
-
-                i += 2;
-            }
-            else if (b is < 33 or > 126 || b == (byte)'=')
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }

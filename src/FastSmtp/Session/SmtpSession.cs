@@ -41,6 +41,7 @@ internal sealed partial class SmtpSession
     private PendingAction _action;
     private bool _esmtp;
     private bool _repliesPending;
+    private bool _replyContinues;
     private volatile bool _stopRequested;
     private int _errors;
     private int _messagesAccepted;
@@ -139,6 +140,7 @@ internal sealed partial class SmtpSession
         _action = PendingAction.None;
         _esmtp = false;
         _repliesPending = false;
+        _replyContinues = false;
         _stopRequested = false;
         _errors = 0;
         _messagesAccepted = 0;
@@ -337,10 +339,29 @@ internal sealed partial class SmtpSession
         }
     }
 
-    private void Reply(ReadOnlySpan<byte> reply)
+    /// <summary>
+    /// Every reply goes out here, and is counted once by its code: fixed text, then optionally
+    /// what it names of a client-given address (at most a path's length) and fixed text ending
+    /// in CRLF. A reply written a line at a time (EXPN) is counted at its first line. Nothing is
+    /// flushed until the session waits for the client.
+    /// </summary>
+    private void Reply(ReadOnlySpan<byte> head, ReadOnlySpan<byte> named = default, ReadOnlySpan<byte> tail = default)
     {
-        SmtpMetrics.Reply(reply);
-        _output.Write(reply);
+        if (!_replyContinues)
+        {
+            SmtpMetrics.Reply(head);
+        }
+
+        _output.Write(head);
+        if (!tail.IsEmpty)
+        {
+            _output.Write(named[..Math.Min(named.Length, SmtpPathParser.MaxPathLength)]);
+            _output.Write(tail);
+        }
+
+        // "250-..." as the last line written: more lines of the same reply follow.
+        ReadOnlySpan<byte> lastLine = tail.IsEmpty ? head[(head[..^2].LastIndexOf((byte)'\n') + 1)..] : head;
+        _replyContinues = lastLine.Length > 3 && lastLine[3] == (byte)'-';
         _repliesPending = true;
     }
 
@@ -354,9 +375,8 @@ internal sealed partial class SmtpSession
     /// <summary>A policy refusal about <paramref name="address"/>, in the policy's own words, counted as every refusal is.</summary>
     private void RefuseByPolicy(PolicyOutcome outcome, ReadOnlySpan<byte> address)
     {
-        PolicyReplies.Write(_output, outcome, address);
-        SmtpMetrics.ReplyCode(PolicyDecision.CodeOf(outcome));
-        _repliesPending = true;
+        PolicyReplies.Compose(outcome, address, out ReadOnlySpan<byte> head, out ReadOnlySpan<byte> named, out ReadOnlySpan<byte> tail);
+        Reply(head, named, tail);
         CountError();
     }
 

@@ -1,4 +1,5 @@
 using System.Text;
+using FastSmtp.Protocol;
 using FastSmtp.Queue;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,4 +1,4 @@
-namespace FastSmtp.Queue;
+namespace FastSmtp.Protocol;
 
 /// <summary>RFC 3461 NOTIFY: when the sender wants a DSN for this recipient.</summary>
 [Flags]
