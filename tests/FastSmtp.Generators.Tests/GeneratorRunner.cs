@@ -1,3 +1,4 @@
+using FastSmtp.Testing;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -24,12 +25,7 @@ internal static class GeneratorRunner
             new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     /// <summary>The framework and the server assembly: what the server's own build compiles the policy against.</summary>
-    public static readonly MetadataReference[] References =
-        ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
-            .Where(path => Path.GetFileName(path).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(path) is "netstandard.dll" or "mscorlib.dll")
-            .Append(typeof(FastSmtp.Policy.IPolicy).Assembly.Location)
-            .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
-            .ToArray();
+    public static MetadataReference[] References => InProcessPolicy.References;
 
     public static CSharpCompilation Compilation(params string[] sources) =>
         CSharpCompilation.Create(

@@ -1,3 +1,4 @@
+using FastSmtp.Testing;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 

@@ -42,14 +42,14 @@ public class InternationalDomainTests
 
         Assert.Equal(AddressNormalizer.DomainRefused, AddressNormalizer.Normalize(address, buffer));
         // kill.lst at MAIL
-        Assert.Equal(PolicyOutcome.SenderDomainRefused, DefaultPolicy.Instance.CheckSender(address).Outcome);
+        Assert.Equal(PolicyOutcome.SenderDomainRefused, TestPolicy.Instance.CheckSender(address).Outcome);
         // hosts/users/aliases/groups at RCPT, and the relay rule, for an outsider and for a relay.txt client
-        Assert.Equal(PolicyOutcome.RecipientDomainRefused, DefaultPolicy.Instance.CheckRecipient(s_outsider, default, address, authenticated: false).Outcome);
-        Assert.Equal(PolicyOutcome.RecipientDomainRefused, DefaultPolicy.Instance.CheckRecipient(IPAddress.Loopback, default, address, authenticated: true).Outcome);
+        Assert.Equal(PolicyOutcome.RecipientDomainRefused, TestPolicy.Instance.CheckRecipient(s_outsider, default, address, authenticated: false).Outcome);
+        Assert.Equal(PolicyOutcome.RecipientDomainRefused, TestPolicy.Instance.CheckRecipient(IPAddress.Loopback, default, address, authenticated: true).Outcome);
         // VRFY, EXPN and AUTH names
-        Assert.Equal(LocalNameKind.NotLocal, DefaultPolicy.Instance.FindLocal(address).Kind);
+        Assert.Equal(LocalNameKind.NotLocal, TestPolicy.Instance.FindLocal(address).Kind);
         // policy explain and tests.txt run the same checks
-        PolicyEvaluation explained = DefaultPolicy.Instance.Evaluate(IPAddress.Loopback, "a@example.org", "x@" + domain, null);
+        PolicyEvaluation explained = TestPolicy.Instance.Evaluate(IPAddress.Loopback, "a@example.org", "x@" + domain, null);
         Assert.Equal("553 5.1.3 recipient domain refused: look-alike, invisible or unmappable characters", explained.Reply);
         Assert.Contains("UTS #46", explained.Explanation);
     }

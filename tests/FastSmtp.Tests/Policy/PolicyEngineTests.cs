@@ -30,11 +30,11 @@ public class PolicyEngineTests
         Assert.Equal(4000 * (1 + Allocations.Rounds), accepted);
 
         int Run() =>
-            (DefaultPolicy.Instance.CheckClient(s_outsider).Accepted ? 1 : 0)
-            + (DefaultPolicy.Instance.CheckSender(sender).Accepted ? 1 : 0)
-            + (DefaultPolicy.Instance.CheckRecipient(s_outsider, sender, local, authenticated: false).Accepted ? 1 : 0)
-            + (DefaultPolicy.Instance.CheckRecipient(IPAddress.Loopback, sender, remote, authenticated: false).Accepted ? 1 : 0)
-            + (DefaultPolicy.Instance.CheckRecipient(s_outsider, hostile, hostile, authenticated: false).Accepted ? 0 : 0);
+            (TestPolicy.Instance.CheckClient(s_outsider).Accepted ? 1 : 0)
+            + (TestPolicy.Instance.CheckSender(sender).Accepted ? 1 : 0)
+            + (TestPolicy.Instance.CheckRecipient(s_outsider, sender, local, authenticated: false).Accepted ? 1 : 0)
+            + (TestPolicy.Instance.CheckRecipient(IPAddress.Loopback, sender, remote, authenticated: false).Accepted ? 1 : 0)
+            + (TestPolicy.Instance.CheckRecipient(s_outsider, hostile, hostile, authenticated: false).Accepted ? 0 : 0);
     }
 
     [Fact]
@@ -42,13 +42,13 @@ public class PolicyEngineTests
     {
         byte[] remote = "u@remote.example"u8.ToArray();
 
-        Assert.True(DefaultPolicy.Instance.CheckRecipient(IPAddress.Loopback, default, remote, false).Accepted);
-        Assert.True(DefaultPolicy.Instance.CheckRecipient(IPAddress.IPv6Loopback, default, remote, false).Accepted);
-        Assert.True(DefaultPolicy.Instance.CheckRecipient(IPAddress.Parse("::ffff:127.0.0.1"), default, remote, false).Accepted);
-        PolicyDecision outsider = DefaultPolicy.Instance.CheckRecipient(s_outsider, default, remote, false);
+        Assert.True(TestPolicy.Instance.CheckRecipient(IPAddress.Loopback, default, remote, false).Accepted);
+        Assert.True(TestPolicy.Instance.CheckRecipient(IPAddress.IPv6Loopback, default, remote, false).Accepted);
+        Assert.True(TestPolicy.Instance.CheckRecipient(IPAddress.Parse("::ffff:127.0.0.1"), default, remote, false).Accepted);
+        PolicyDecision outsider = TestPolicy.Instance.CheckRecipient(s_outsider, default, remote, false);
         Assert.Equal(PolicyOutcome.RelayDenied, outsider.Outcome);
         Assert.Equal(PolicyFile.SmtpConf, outsider.File);
-        Assert.True(DefaultPolicy.Instance.CheckRecipient(s_outsider, default, remote, authenticated: true).Accepted);
+        Assert.True(TestPolicy.Instance.CheckRecipient(s_outsider, default, remote, authenticated: true).Accepted);
     }
 
     [Theory]
@@ -68,8 +68,8 @@ public class PolicyEngineTests
     [Fact]
     public void Explain_names_the_rule_that_decided()
     {
-        PolicyEvaluation refused = DefaultPolicy.Instance.Evaluate(s_outsider, "a@x.example", "u@remote.example", null);
-        PolicyEvaluation relayed = DefaultPolicy.Instance.Evaluate(IPAddress.Loopback, "a@x.example", "u@remote.example", null);
+        PolicyEvaluation refused = TestPolicy.Instance.Evaluate(s_outsider, "a@x.example", "u@remote.example", null);
+        PolicyEvaluation relayed = TestPolicy.Instance.Evaluate(IPAddress.Loopback, "a@x.example", "u@remote.example", null);
 
         Assert.Equal("550 5.7.1 unknown local host remote.example, not a gateway", refused.Reply);
         Assert.StartsWith("smtp.conf:", refused.Explanation);

@@ -22,7 +22,7 @@ public class AuthDelayTests
         var time = new FakeTimeProvider();
         await using SessionHarness session = await SendWhileThrottledAsync(Server(time, FailedTwentyTimes(time)));
 
-        Assert.Equal("535 5.7.8 authentication failed\r\n", await AdvanceUntilAnsweredAsync(session, time));
+        Assert.Equal("535 5.7.8 authentication failed\r\n", await session.AdvanceUntilAnsweredAsync(time, TimeSpan.FromSeconds(1)));
         Assert.Equal(21, session.Server.AuthFailures.Failures(System.Net.IPAddress.Loopback));
     }
 
@@ -51,14 +51,14 @@ public class AuthDelayTests
         await using SessionHarness session = await SendWhileThrottledAsync(Server(time, failures, gate));
 
         // 10 s of throttle, then 3 s in the gate's queue behind the turn this test holds.
-        Assert.Equal(Busy, await AdvanceUntilAnsweredAsync(session, time));
+        Assert.Equal(Busy, await session.AdvanceUntilAnsweredAsync(time, TimeSpan.FromSeconds(1)));
         Assert.Equal(20, failures.Failures(System.Net.IPAddress.Loopback));
         Assert.True(time.GetUtcNow() - FakeStart >= TimeSpan.FromSeconds(13), $"answered after {time.GetUtcNow() - FakeStart}");
 
         // The session goes on, and a later attempt is verified once a turn is free.
         held!.Dispose();
         await session.SendAsync(WrongPassword);
-        Assert.Equal("535 5.7.8 authentication failed\r\n", await AdvanceUntilAnsweredAsync(session, time));
+        Assert.Equal("535 5.7.8 authentication failed\r\n", await session.AdvanceUntilAnsweredAsync(time, TimeSpan.FromSeconds(1)));
     }
 
     private static readonly DateTimeOffset FakeStart = new FakeTimeProvider().GetUtcNow();
@@ -84,25 +84,8 @@ public class AuthDelayTests
         return session;
     }
 
-    private static async Task<string?> AdvanceUntilAnsweredAsync(SessionHarness session, FakeTimeProvider time)
-    {
-        for (int i = 0; i < 40; i++)
-        {
-            time.Advance(TimeSpan.FromSeconds(1));
-            try
-            {
-                return await session.ReadReplyAsync(TimeSpan.FromMilliseconds(100));
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
-
-        return null;
-    }
-
     private static SmtpServerContext Server(TimeProvider time, AuthFailureThrottle failures, PasswordVerificationGate? gate = null) =>
-        new(Options.Create(new SessionOptions { Hostname = "mx.test" }), new CapturingStore(), NullLoggerFactory.Instance, DefaultPolicy.Active, authFailures: failures)
+        new(Options.Create(new SessionOptions { Hostname = "mx.test" }), new CapturingStore(), NullLoggerFactory.Instance, TestPolicy.Active, authFailures: failures)
         {
             Time = time,
             PasswordVerifications = gate ?? new PasswordVerificationGate(time),

@@ -15,14 +15,14 @@ public class ClientLimitsTests
     {
         using var limits = new ClientLimits(new SessionOptions { MaxSessionsPerClient = 2, MaxConnectionsPerMinute = 0 });
 
-        Assert.True(limits.TryOpenSession(DefaultPolicy.Instance, Outsider, out RateLimitLease? first));
-        Assert.True(limits.TryOpenSession(DefaultPolicy.Instance, Outsider, out RateLimitLease? second));
-        Assert.False(limits.TryOpenSession(DefaultPolicy.Instance, Outsider, out RateLimitLease? refused));
+        Assert.True(limits.TryOpenSession(TestPolicy.Instance, Outsider, out RateLimitLease? first));
+        Assert.True(limits.TryOpenSession(TestPolicy.Instance, Outsider, out RateLimitLease? second));
+        Assert.False(limits.TryOpenSession(TestPolicy.Instance, Outsider, out RateLimitLease? refused));
         Assert.Null(refused);
-        Assert.True(limits.TryOpenSession(DefaultPolicy.Instance, OtherOutsider, out RateLimitLease? other));
+        Assert.True(limits.TryOpenSession(TestPolicy.Instance, OtherOutsider, out RateLimitLease? other));
 
         first!.Dispose();
-        Assert.True(limits.TryOpenSession(DefaultPolicy.Instance, Outsider, out RateLimitLease? again));
+        Assert.True(limits.TryOpenSession(TestPolicy.Instance, Outsider, out RateLimitLease? again));
         foreach (RateLimitLease? lease in new[] { second, other, again })
         {
             lease!.Dispose();
@@ -37,12 +37,12 @@ public class ClientLimitsTests
 
         for (int i = 0; i < 5; i++)
         {
-            Assert.True(limits.TryOpenSession(DefaultPolicy.Instance, IPAddress.Loopback, out RateLimitLease? lease));
+            Assert.True(limits.TryOpenSession(TestPolicy.Instance, IPAddress.Loopback, out RateLimitLease? lease));
             Assert.Null(lease);
         }
 
-        Assert.True(limits.IsExempt(DefaultPolicy.Instance, IPAddress.Parse("127.0.0.9")));
-        Assert.False(limits.IsExempt(DefaultPolicy.Instance, Outsider));
+        Assert.True(limits.IsExempt(TestPolicy.Instance, IPAddress.Parse("127.0.0.9")));
+        Assert.False(limits.IsExempt(TestPolicy.Instance, Outsider));
     }
 
     [Fact]
@@ -50,9 +50,9 @@ public class ClientLimitsTests
     {
         using var limits = new ClientLimits(new SessionOptions { MaxSessionsPerClient = 1, MaxConnectionsPerMinute = 0, LimitRelayClients = true });
 
-        Assert.False(limits.IsExempt(DefaultPolicy.Instance, IPAddress.Loopback));
-        Assert.True(limits.TryOpenSession(DefaultPolicy.Instance, IPAddress.Loopback, out RateLimitLease? first));
-        Assert.False(limits.TryOpenSession(DefaultPolicy.Instance, IPAddress.Loopback, out _));
+        Assert.False(limits.IsExempt(TestPolicy.Instance, IPAddress.Loopback));
+        Assert.True(limits.TryOpenSession(TestPolicy.Instance, IPAddress.Loopback, out RateLimitLease? first));
+        Assert.False(limits.TryOpenSession(TestPolicy.Instance, IPAddress.Loopback, out _));
         first!.Dispose();
     }
 
@@ -63,12 +63,12 @@ public class ClientLimitsTests
 
         for (int i = 0; i < 3; i++)
         {
-            Assert.True(limits.TryOpenSession(DefaultPolicy.Instance, Outsider, out RateLimitLease? lease));
+            Assert.True(limits.TryOpenSession(TestPolicy.Instance, Outsider, out RateLimitLease? lease));
             lease?.Dispose();
         }
 
-        Assert.False(limits.TryOpenSession(DefaultPolicy.Instance, Outsider, out _));
-        Assert.True(limits.TryOpenSession(DefaultPolicy.Instance, OtherOutsider, out _));
+        Assert.False(limits.TryOpenSession(TestPolicy.Instance, Outsider, out _));
+        Assert.True(limits.TryOpenSession(TestPolicy.Instance, OtherOutsider, out _));
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public class ClientLimitsTests
 
         for (int i = 0; i < 1000; i++)
         {
-            Assert.True(limits.TryOpenSession(DefaultPolicy.Instance, Outsider, out _));
+            Assert.True(limits.TryOpenSession(TestPolicy.Instance, Outsider, out _));
             Assert.True(limits.TryStartMessage(new ClientKey(Outsider, null)));
             Assert.True(limits.TryAddRecipient(new ClientKey(Outsider, null)));
         }

@@ -1,11 +1,13 @@
-using FastSmtp.Testing;
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Text;
+using FastSmtp.Policy.Loading;
 using FastSmtp.Session;
+using FastSmtp.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace FastSmtp.Tests.Session;
 
@@ -19,11 +21,11 @@ internal sealed class SessionHarness : SmtpTestClient, IAsyncDisposable
     private readonly Pipe _toClient = new();
     private readonly CancellationTokenSource _stopping = new();
 
-    public SessionHarness(Action<SessionOptions>? configure = null, string clientAddress = "127.0.0.1", SmtpServerContext? server = null)
+    public SessionHarness(Action<SessionOptions>? configure = null, string clientAddress = "127.0.0.1", SmtpServerContext? server = null, ActivePolicy? policy = null, TimeProvider? time = null)
     {
         var options = new SessionOptions { Hostname = "mx.test" };
         configure?.Invoke(options);
-        Server = server ?? new SmtpServerContext(Options.Create(options), Store, NullLoggerFactory.Instance, DefaultPolicy.Active);
+        Server = server ?? new SmtpServerContext(Options.Create(options), Store, NullLoggerFactory.Instance, policy ?? TestPolicy.Active) { Time = time ?? TimeProvider.System };
         Output = new FlushCountingWriter(_toClient.Writer);
         Session = new SmtpSession(Server);
         Run = Task.Run(async () =>
@@ -66,6 +68,28 @@ internal sealed class SessionHarness : SmtpTestClient, IAsyncDisposable
     {
         Assert.StartsWith("220 ", await ReadReplyAsync());
         Assert.StartsWith("250", await CommandAsync("EHLO client.example"));
+    }
+
+    /// <summary>
+    /// Moves the fake clock on by <paramref name="step"/> until the session answers (at most 40
+    /// steps): the session's timer may not exist yet when the test first moves the clock.
+    /// </summary>
+    public async Task<string?> AdvanceUntilAnsweredAsync(FakeTimeProvider time, TimeSpan step)
+    {
+        for (int i = 0; i < 40; i++)
+        {
+            time.Advance(step);
+            try
+            {
+                return await ReadReplyAsync(TimeSpan.FromMilliseconds(100));
+            }
+            catch (OperationCanceledException)
+            {
+                // Not yet: another step.
+            }
+        }
+
+        return null;
     }
 
     public async ValueTask DisposeAsync()

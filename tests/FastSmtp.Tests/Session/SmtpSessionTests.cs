@@ -411,16 +411,6 @@ public class SmtpSessionTests
     }
 
     [Fact]
-    public async Task An_idle_client_is_closed_with_421_after_the_command_timeout()
-    {
-        await using var session = new SessionHarness(o => o.CommandTimeout = TimeSpan.FromMilliseconds(300));
-        Assert.StartsWith("220", await session.ReadReplyAsync());
-
-        Assert.Equal("421 4.4.2 mx.test Error: timeout exceeded\r\n", await session.ReadReplyAsync());
-        await session.Run.WaitAsync(TimeSpan.FromSeconds(10));
-    }
-
-    [Fact]
     public async Task Too_many_errors_close_the_session()
     {
         await using var session = new SessionHarness(o => o.MaxCommandErrors = 3);

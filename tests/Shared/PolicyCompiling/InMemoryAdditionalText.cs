@@ -1,7 +1,7 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
 
-namespace FastSmtp.Generators.Tests;
+namespace FastSmtp.Testing;
 
 internal sealed class InMemoryAdditionalText(string path, string text) : AdditionalText
 {

@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 
-namespace FastSmtp.Generators.Tests;
+namespace FastSmtp.Testing;
 
 /// <summary>What MSBuild passes the generator: the FastSmtpPolicyDir property.</summary>
 internal sealed class PolicyDirectoryOptions(string? policyDirectory) : AnalyzerConfigOptionsProvider

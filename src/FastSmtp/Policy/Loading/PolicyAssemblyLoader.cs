@@ -32,6 +32,18 @@ public static class PolicyAssemblyLoader
             throw new PolicyLoadException($"cannot read {path}: {exception.Message}", exception);
         }
 
+        return Load(image, path, runTests);
+    }
+
+    /// <summary>
+    /// A policy from its assembly's bytes (a build in memory, a test's); <paramref name="source"/>
+    /// names it in errors and in <see cref="LoadedPolicy.Path"/>.
+    /// </summary>
+    /// <exception cref="PolicyLoadException">The image is not a policy, or was built for another server.</exception>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static LoadedPolicy Load(byte[] image, string source, bool runTests = true)
+    {
+        string path = source;
         var context = new PolicyLoadContext("policy " + System.IO.Path.GetFileName(path));
         try
         {
