@@ -25,35 +25,23 @@ public sealed partial class PolicyGenerator
             SourceWriter writer = Open("smtp.conf", implementsInterface: true);
             var data = new List<(string Name, byte[] Bytes)>();
             Dictionary<string, PolicyOptionValue> values = options.Values.ToDictionary(v => v.Key);
-            string relay = values["relay"].Value switch
+            foreach (SmtpConfOption option in SmtpConfOptions.All)
             {
-                "anyone" => "Anyone",
-                "none" => "None",
-                "local-hosts" => "LocalHosts",
-                "local-users" => "LocalUsers",
-                _ => "Addresses",
-            };
-            writer.WriteLine($"public static global::FastSmtp.Policy.RelayMode Relay => global::FastSmtp.Policy.RelayMode.{relay};");
-            foreach ((string key, string property) in new[]
-            {
-                ("skip-antispam-for-relay-addresses", "SkipAntispamForRelayAddresses"),
-                ("allow-remote-mail-to-groups", "AllowRemoteMailToGroups"),
-                ("allow-remote-view-of-groups", "AllowRemoteViewOfGroups"),
-                ("check-valid-sender", "CheckValidSender"),
-                ("auto-deny-hack-attempts", "AutoDenyHackAttempts"),
-                ("disable-vrfy", "DisableVrfy"),
-                ("disable-auth-reporting", "DisableAuthReporting"),
-            })
-            {
-                writer.WriteLine($"public static bool {property} => {(values[key].Value == "yes" ? "true" : "false")};");
+                string value = values[option.Key].Value;
+                writer.WriteLine(option.Kind switch
+                {
+                    SmtpConfOptionKind.RelayMode => $"public static global::FastSmtp.Policy.RelayMode {option.Property} => global::FastSmtp.Policy.RelayMode.{SmtpConfOptions.MemberName(value)};",
+                    SmtpConfOptionKind.ZoneList => $"public static string {option.Property} => {Literal(value)};",
+                    _ => $"public static bool {option.Property} => {(value == "yes" ? "true" : "false")};",
+                });
             }
 
-            writer.WriteLine($"public static string Dnsbl => {Literal(values["dnsbl"].Value)};");
+            // Keyed by the property's name, as the server's nameof spells it.
             writer.WriteLine();
-            writer.OpenBlock("public static int OptionLine(string key) => key switch");
-            foreach (PolicyOptionValue value in options.Values.Where(v => v.Line != 0))
+            writer.OpenBlock("public static int OptionLine(string property) => property switch");
+            foreach (SmtpConfOption option in SmtpConfOptions.All.Where(o => values[o.Key].Line != 0))
             {
-                writer.WriteLine($"{Literal(value.Key)} => {Number(value.Line)},");
+                writer.WriteLine($"{Literal(option.Property)} => {Number(values[option.Key].Line)},");
             }
 
             writer.WriteLine("_ => 0,");

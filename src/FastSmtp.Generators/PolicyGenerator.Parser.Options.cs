@@ -11,25 +11,9 @@ public sealed partial class PolicyGenerator
 {
     internal static partial class Parser
     {
-        /// <summary>smtp.conf keys with their defaults; the order is the emitted order.</summary>
-        public static readonly (string Key, string Default)[] OptionDefaults =
-        [
-            ("relay", "addresses"),
-            ("skip-antispam-for-relay-addresses", "no"),
-            ("allow-remote-mail-to-groups", "yes"),
-            ("allow-remote-view-of-groups", "no"),
-            ("check-valid-sender", "no"),
-            ("auto-deny-hack-attempts", "yes"),
-            ("disable-vrfy", "no"),
-            ("disable-auth-reporting", "no"),
-            ("dnsbl", ""),
-        ];
-
-        public static readonly string[] RelayModes = ["anyone", "addresses", "none", "local-hosts", "local-users"];
-
         public static PolicyOptionsModel ParseOptions(PolicyFileText? file, CancellationToken cancellationToken)
         {
-            var values = OptionDefaults.ToDictionary(o => o.Key, o => new PolicyOptionValue(o.Key, o.Default, 0), StringComparer.Ordinal);
+            var values = SmtpConfOptions.All.ToDictionary(o => o.Key, o => new PolicyOptionValue(o.Key, o.Default, 0), StringComparer.Ordinal);
             var diagnostics = new List<DiagnosticInfo>();
             foreach (PolicyLine line in file is null ? [] : ReadLines(file))
             {
@@ -46,7 +30,7 @@ public sealed partial class PolicyGenerator
                 int valueColumn = line.Indent + line.Text.IndexOf(rawValue, equals + 1, StringComparison.Ordinal);
                 if (!values.TryGetValue(key, out PolicyOptionValue? current))
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownOption, line, line.Indent, key.Length, key, string.Join(", ", OptionDefaults.Select(o => o.Key))));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownOption, line, line.Indent, key.Length, key, SmtpConfOptions.KeyList));
                     continue;
                 }
 
@@ -56,7 +40,7 @@ public sealed partial class PolicyGenerator
                     continue;
                 }
 
-                if (!TryNormalizeOption(key, rawValue, out string value, out string expected))
+                if (!TryNormalizeOption(SmtpConfOptions.All.First(o => o.Key == key).Kind, rawValue, out string value, out string expected))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadOptionValue, line, valueColumn, Math.Max(rawValue.Length, 1), key, rawValue, expected));
                     continue;
@@ -66,19 +50,19 @@ public sealed partial class PolicyGenerator
             }
 
             return new PolicyOptionsModel(
-                new EquatableArray<PolicyOptionValue>(OptionDefaults.Select(o => values[o.Key])),
+                new EquatableArray<PolicyOptionValue>(SmtpConfOptions.All.Select(o => values[o.Key])),
                 new EquatableArray<DiagnosticInfo>(diagnostics));
         }
 
-        private static bool TryNormalizeOption(string key, string raw, out string value, out string expected)
+        private static bool TryNormalizeOption(SmtpConfOptionKind kind, string raw, out string value, out string expected)
         {
             value = ToLowerAscii(raw);
-            switch (key)
+            switch (kind)
             {
-                case "relay":
-                    expected = string.Join(", ", RelayModes);
-                    return Array.IndexOf(RelayModes, value) >= 0;
-                case "dnsbl":
+                case SmtpConfOptionKind.RelayMode:
+                    expected = string.Join(", ", SmtpConfOptions.RelayModes);
+                    return Array.IndexOf(SmtpConfOptions.RelayModes, value) >= 0;
+                case SmtpConfOptionKind.ZoneList:
                     expected = "DNS zone names separated by commas (for example zen.spamhaus.org, bl.example.net)";
                     var zones = new List<string>();
                     foreach (string part in value.Split(','))

@@ -29,8 +29,11 @@ public interface IPolicy
     /// <summary>DNSBL zones, comma-separated; empty for none.</summary>
     static abstract string Dnsbl { get; }
 
-    /// <summary>The smtp.conf line that set <paramref name="key"/>, or 0 when it has its default.</summary>
-    static abstract int OptionLine(string key);
+    /// <summary>
+    /// The smtp.conf line that set the option behind <paramref name="property"/> (one of the
+    /// properties above, as nameof spells it), or 0 when the option has its default.
+    /// </summary>
+    static abstract int OptionLine(string property);
 
     // hosts.txt
     static abstract string PrimaryHost { get; }

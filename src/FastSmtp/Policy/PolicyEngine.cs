@@ -30,7 +30,7 @@ public static class PolicyEngine<TPolicy>
     /// </summary>
     public static PolicyDecision CheckClient(IPAddress client, AutoDenyList autoDenied) =>
         autoDenied.IsDenied(ClientAddress.Unmapped(client))
-            ? new PolicyDecision(PolicyOutcome.ClientDenied, PolicyReason.AutoDenied, PolicyFile.SmtpConf, TPolicy.OptionLine("auto-deny-hack-attempts"))
+            ? new PolicyDecision(PolicyOutcome.ClientDenied, PolicyReason.AutoDenied, PolicyFile.SmtpConf, TPolicy.OptionLine(nameof(IPolicy.AutoDenyHackAttempts)))
             : CheckClient(client);
 
     /// <summary>The relay.txt line holding <paramref name="address"/>, or 0.</summary>
@@ -122,7 +122,7 @@ public static class PolicyEngine<TPolicy>
     {
         if (TPolicy.DisableVrfy)
         {
-            return new PolicyDecision(PolicyOutcome.VrfyDisabled, PolicyReason.VrfyDisabled, PolicyFile.SmtpConf, TPolicy.OptionLine("disable-vrfy"));
+            return new PolicyDecision(PolicyOutcome.VrfyDisabled, PolicyReason.VrfyDisabled, PolicyFile.SmtpConf, TPolicy.OptionLine(nameof(IPolicy.DisableVrfy)));
         }
 
         LocalName name = FindLocal(address);
@@ -156,7 +156,7 @@ public static class PolicyEngine<TPolicy>
         }
 
         group = -1;
-        return new PolicyDecision(PolicyOutcome.GroupsConfidential, PolicyReason.GroupsClosedToRemoteView, PolicyFile.SmtpConf, TPolicy.OptionLine("allow-remote-view-of-groups"));
+        return new PolicyDecision(PolicyOutcome.GroupsConfidential, PolicyReason.GroupsClosedToRemoteView, PolicyFile.SmtpConf, TPolicy.OptionLine(nameof(IPolicy.AllowRemoteViewOfGroups)));
     }
 
     /// <summary>
@@ -206,7 +206,7 @@ public static class PolicyEngine<TPolicy>
         }
 
         return await dns.ListingZoneAsync(zones, client, cancellationToken) is { } zone
-            ? new RecipientDnsDecision(new PolicyDecision(PolicyOutcome.ClientListed, PolicyReason.ClientListed, PolicyFile.SmtpConf, TPolicy.OptionLine("dnsbl")), zone)
+            ? new RecipientDnsDecision(new PolicyDecision(PolicyOutcome.ClientListed, PolicyReason.ClientListed, PolicyFile.SmtpConf, TPolicy.OptionLine(nameof(IPolicy.Dnsbl))), zone)
             : new RecipientDnsDecision(decision, null);
     }
 
@@ -224,8 +224,8 @@ public static class PolicyEngine<TPolicy>
     /// to break in, which denies the client until restart; otherwise only refused.
     /// </summary>
     public static PolicyDecision CheckOverlongLine() => TPolicy.AutoDenyHackAttempts
-        ? new PolicyDecision(PolicyOutcome.ClientDenied, PolicyReason.HackAttempt, PolicyFile.SmtpConf, TPolicy.OptionLine("auto-deny-hack-attempts"))
-        : new PolicyDecision(PolicyOutcome.Accept, PolicyReason.HackAttemptsTolerated, PolicyFile.SmtpConf, TPolicy.OptionLine("auto-deny-hack-attempts"));
+        ? new PolicyDecision(PolicyOutcome.ClientDenied, PolicyReason.HackAttempt, PolicyFile.SmtpConf, TPolicy.OptionLine(nameof(IPolicy.AutoDenyHackAttempts)))
+        : new PolicyDecision(PolicyOutcome.Accept, PolicyReason.HackAttemptsTolerated, PolicyFile.SmtpConf, TPolicy.OptionLine(nameof(IPolicy.AutoDenyHackAttempts)));
 
     /// <summary>Under check-valid-sender = yes a message from &lt;&gt; must show who it is from: its headers are needed.</summary>
     public static bool NeedsHeaders(bool nullSender) => TPolicy.CheckValidSender && nullSender;
@@ -233,8 +233,8 @@ public static class PolicyEngine<TPolicy>
     /// <summary>check-valid-sender at the end of DATA: a message from &lt;&gt; must carry a Reply-To holding user@host.</summary>
     public static PolicyDecision CheckMessage(bool nullSender, ReadOnlySpan<byte> headers) =>
         !NeedsHeaders(nullSender) ? new PolicyDecision(PolicyOutcome.Accept, PolicyReason.SenderAllowed, PolicyFile.None, 0)
-        : MessageHeaders.HasReplyToAddress(headers) ? new PolicyDecision(PolicyOutcome.Accept, PolicyReason.ReplyToFound, PolicyFile.SmtpConf, TPolicy.OptionLine("check-valid-sender"))
-        : new PolicyDecision(PolicyOutcome.SenderNotUserAtHost, PolicyReason.ReplyToRequired, PolicyFile.SmtpConf, TPolicy.OptionLine("check-valid-sender"));
+        : MessageHeaders.HasReplyToAddress(headers) ? new PolicyDecision(PolicyOutcome.Accept, PolicyReason.ReplyToFound, PolicyFile.SmtpConf, TPolicy.OptionLine(nameof(IPolicy.CheckValidSender)))
+        : new PolicyDecision(PolicyOutcome.SenderNotUserAtHost, PolicyReason.ReplyToRequired, PolicyFile.SmtpConf, TPolicy.OptionLine(nameof(IPolicy.CheckValidSender)));
 
     /// <summary>
     /// AUTH: the password against users.txt. A missing account, or one that cannot AUTH, costs
@@ -315,7 +315,7 @@ public static class PolicyEngine<TPolicy>
             // A session is remote unless it authenticated, loopback included: relay.txt does not make a client local.
             return authenticated || TPolicy.AllowRemoteMailToGroups
                 ? new PolicyDecision(PolicyOutcome.Accept, PolicyReason.LocalGroup, PolicyFile.GroupsTxt, TPolicy.GroupLine(entry))
-                : new PolicyDecision(PolicyOutcome.GroupClosed, PolicyReason.GroupsClosedToRemoteMail, PolicyFile.SmtpConf, TPolicy.OptionLine("allow-remote-mail-to-groups"));
+                : new PolicyDecision(PolicyOutcome.GroupClosed, PolicyReason.GroupsClosedToRemoteMail, PolicyFile.SmtpConf, TPolicy.OptionLine(nameof(IPolicy.AllowRemoteMailToGroups)));
         }
 
         // RFC 5321 4.5.1: every local host accepts mail for its postmaster.
@@ -338,7 +338,7 @@ public static class PolicyEngine<TPolicy>
         switch (TPolicy.Relay)
         {
             case RelayMode.Anyone:
-                return new PolicyDecision(PolicyOutcome.Accept, PolicyReason.RelayAnyone, PolicyFile.SmtpConf, TPolicy.OptionLine("relay"));
+                return new PolicyDecision(PolicyOutcome.Accept, PolicyReason.RelayAnyone, PolicyFile.SmtpConf, TPolicy.OptionLine(nameof(IPolicy.Relay)));
 
             case RelayMode.Addresses:
                 if ((line = RelayLine(client)) != 0)
@@ -407,7 +407,7 @@ public static class PolicyEngine<TPolicy>
             }
         }
 
-        return new PolicyDecision(PolicyOutcome.RelayDenied, PolicyReason.RelayNotAllowed, PolicyFile.SmtpConf, TPolicy.OptionLine("relay"));
+        return new PolicyDecision(PolicyOutcome.RelayDenied, PolicyReason.RelayNotAllowed, PolicyFile.SmtpConf, TPolicy.OptionLine(nameof(IPolicy.Relay)));
     }
 
     /// <summary>The sender, normalised into <paramref name="buffer"/>; returns the index of its '@', or -1.</summary>
