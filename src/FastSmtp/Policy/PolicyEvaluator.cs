@@ -43,7 +43,7 @@ public static class PolicyEvaluator<TPolicy>
 
         string[] zones = TPolicy.Dnsbl.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         RecipientDnsDecision result = await PolicyEngine<TPolicy>.CheckRecipientDnsAsync(withoutDns.Decision, recipient, client, authenticated, zones, dns, cancellationToken);
-        string reply = result.ListingZone is { } zone ? $"554 5.7.1 client {client} listed by {zone}"
+        string reply = result.ListingZone is { } zone ? PolicyReplies.ClientListed(client.ToString(), zone)
             : result.Decision.Accepted ? "accept"
             : PolicyReplies.Text(result.Decision.Outcome, recipient);
         return new PolicyEvaluation(result.Decision, reply, Describe(result.Decision) + (result.ListingZone is null ? string.Empty : " (" + result.ListingZone + ")"));

@@ -72,6 +72,9 @@ public static class PolicyReplies
         }
     }
 
+    /// <summary>The dnsbl refusal (without CRLF): it names the client and the zone that lists it.</summary>
+    public static string ClientListed(string client, string zone) => $"554 5.7.1 client {client} listed by {zone}";
+
     /// <summary>The reply as text without CRLF, for explain and tests.txt.</summary>
     public static string Text(PolicyOutcome outcome, string address)
     {

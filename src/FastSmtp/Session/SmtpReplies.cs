@@ -12,16 +12,12 @@ internal static class SmtpReplies
     public static ReadOnlySpan<byte> StartData => "354 End data with <CR><LF>.<CR><LF>\r\n"u8;
     public static ReadOnlySpan<byte> Bye => "221 2.0.0 Bye\r\n"u8;
     public static ReadOnlySpan<byte> ReadyToStartTls => "220 2.0.0 Ready to start TLS\r\n"u8;
-    public static ReadOnlySpan<byte> CannotVerify => "252 2.0.0 Cannot VRFY user, but will accept message and attempt delivery\r\n"u8;
     public static ReadOnlySpan<byte> Help => "214 2.0.0 Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY EXPN HELP STARTTLS AUTH\r\n"u8;
 
     // Fixed texts: clients, operators and tests match on them.
     public static ReadOnlySpan<byte> LineTooLong => "500 5.5.2 line too long\r\n"u8;
     public static ReadOnlySpan<byte> MessageTooBig => "552 5.3.4 message size exceeds limit\r\n"u8;
     public static ReadOnlySpan<byte> TooManyRecipients => "452 4.5.3 too many recipients\r\n"u8;
-    public static ReadOnlySpan<byte> CommandNotImplemented => "502 5.5.1 Command not implemented\r\n"u8;
-    public static ReadOnlySpan<byte> ListsAreConfidential => "550 5.7.1 lists are confidential\r\n"u8;
-    public static ReadOnlySpan<byte> SenderMustBeUserAtHost => "550 5.7.1 sender address must be user@host\r\n"u8;
 
     public static ReadOnlySpan<byte> BareLineFeedInCommand => "500 5.5.2 Error: command line must end with <CR><LF>\r\n"u8;
     public static ReadOnlySpan<byte> NulInMessage => "550 5.6.0 message refused: NUL in message content\r\n"u8;
@@ -29,7 +25,6 @@ internal static class SmtpReplies
     public static ReadOnlySpan<byte> UnknownCommand => "500 5.5.2 Error: command not recognized\r\n"u8;
     public static ReadOnlySpan<byte> NotImplemented => "502 5.5.1 Error: command not implemented\r\n"u8;
     public static ReadOnlySpan<byte> TlsAlreadyActive => "503 5.5.1 Error: TLS already active\r\n"u8;
-    public static ReadOnlySpan<byte> NoSuchList => "550 5.1.1 Error: not a mailing list\r\n"u8;
 
     public static ReadOnlySpan<byte> SendHeloFirst => "503 5.5.1 Error: send HELO/EHLO first\r\n"u8;
     public static ReadOnlySpan<byte> NestedMail => "503 5.5.1 Error: nested MAIL command\r\n"u8;

@@ -16,9 +16,6 @@ internal sealed partial class SmtpSession
     /// <summary>Who the client proved to be with AUTH; null until then.</summary>
     private string? _authenticatedUser;
 
-    /// <summary>AUTH may be used after STARTTLS, or on a loopback connection: a password never crosses a network in clear.</summary>
-    private bool AuthAllowed => _policy.CheckAuthAllowed(_tls is not null, _client).Accepted;
-
     private void OnAuth(ReadOnlySpan<byte> arguments)
     {
         if (_state == SessionState.Connected)
@@ -39,9 +36,11 @@ internal sealed partial class SmtpSession
             return;
         }
 
-        if (!AuthAllowed)
+        // After STARTTLS, or on a loopback connection: a password never crosses a network in clear.
+        PolicyDecision allowed = _policy.CheckAuthAllowed(_tls is not null, _client);
+        if (!allowed.Accepted)
         {
-            Refuse("538 5.7.11 Encryption required for requested authentication mechanism\r\n"u8);
+            RefuseByPolicy(allowed.Outcome);
             return;
         }
 
@@ -151,7 +150,7 @@ internal sealed partial class SmtpSession
     private async ValueTask AuthenticateAsync()
     {
         string? user = _auth.User;
-        bool valid;
+        PolicyDecision verified;
         try
         {
             TimeSpan delay = _server.AuthFailures.DelayBefore(_client);
@@ -175,14 +174,15 @@ internal sealed partial class SmtpSession
                 return;
             }
 
-            valid = Verify(user);
+            // A missing account costs the same derivation as a real one.
+            verified = _policy.Authenticate(user, _auth.Password);
         }
         finally
         {
             _auth.Reset();
         }
 
-        if (valid)
+        if (verified.Accepted)
         {
             _authenticatedUser = user;
             Reply("235 2.7.0 Authentication successful\r\n"u8);
@@ -192,11 +192,9 @@ internal sealed partial class SmtpSession
 
         _server.AuthFailures.Fail(_client);
         SessionLog.AuthenticationFailed(_server.Logger, _clientAddress, _server.AuthFailures.Failures(_client));
-        Refuse("535 5.7.8 authentication failed\r\n"u8);
+        RefuseByPolicy(verified.Outcome);
     }
 
-    /// <summary>The password against the user's hash; a missing account costs the same derivation as a real one.</summary>
-    private bool Verify(string? user) => _policy.Authenticate(user, _auth.Password).Accepted;
 
     /// <summary>Reads one AUTH continuation line; a longer one ends the exchange but never denies the client.</summary>
     private bool ReadAuthLine(ref SequenceReader<byte> reader)

@@ -273,10 +273,7 @@ internal sealed partial class SmtpSession
                 Reply("250 2.1.5 <"u8, address, ">\r\n"u8);
                 break;
             case PolicyOutcome.CannotVerify:
-                Reply(SmtpReplies.CannotVerify);
-                break;
-            case PolicyOutcome.VrfyDisabled:
-                Refuse(SmtpReplies.CommandNotImplemented);
+                ReplyByPolicy(decision.Outcome, address);
                 break;
             default:
                 RefuseByPolicy(decision.Outcome, address);
@@ -296,7 +293,7 @@ internal sealed partial class SmtpSession
         PolicyDecision decision = _policy.ExpandGroup(address, _authenticatedUser is not null, out int group);
         if (!decision.Accepted)
         {
-            Refuse(decision.Outcome == PolicyOutcome.NotAGroup ? SmtpReplies.NoSuchList : SmtpReplies.ListsAreConfidential);
+            RefuseByPolicy(decision.Outcome, address);
             return;
         }
 

@@ -196,9 +196,10 @@ internal sealed partial class SmtpSession
     /// </summary>
     private void CommitUnlessSenderInvalid()
     {
-        if (!_policy.CheckMessage(_transaction.NullSender, _transaction.Headers).Accepted)
+        PolicyDecision decision = _policy.CheckMessage(_transaction.NullSender, _transaction.Headers);
+        if (!decision.Accepted)
         {
-            Refuse(SmtpReplies.SenderMustBeUserAtHost);
+            RefuseByPolicy(decision.Outcome);
             ResetTransaction();
             return;
         }

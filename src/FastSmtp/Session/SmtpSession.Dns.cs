@@ -29,8 +29,7 @@ internal sealed partial class SmtpSession : IPolicyDns
             RecipientDnsDecision result = await _policy.CheckRecipientDnsAsync(_held.Decision, recipient, _client, _authenticatedUser is not null, this, _stopping);
             if (result.ListingZone is { } zone)
             {
-                // The fixed text: 554 5.7.1 client <ip> listed by <zone>.
-                Refuse(Encoding.ASCII.GetBytes($"554 5.7.1 client {_clientAddress} listed by {zone}\r\n"));
+                Refuse(Encoding.ASCII.GetBytes(PolicyReplies.ClientListed(_clientAddress, zone) + "\r\n"));
             }
             else if (!result.Decision.Accepted)
             {

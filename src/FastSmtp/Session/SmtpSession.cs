@@ -83,11 +83,13 @@ internal sealed partial class SmtpSession
         using CancellationTokenRegistration stopRegistration = stopping.Register(static state => ((SmtpSession)state!).OnServerStopping(), this);
         try
         {
-            if (IsClientRefused(out string rule))
+            PolicyDecision admitted = _policy.CheckClient(_client, _server.AutoDeny);
+            if (!admitted.Accepted)
             {
                 // deny.txt and auto-denied clients get 554 at connect, then the connection is closed.
+                string rule = admitted.Reason == PolicyReason.AutoDenied ? "auto-denied (" + admitted.RuleText + ")" : admitted.RuleText;
                 SessionLog.ClientRefused(_server.Logger, _clientAddress, rule);
-                Reply("554 5.7.1 access denied\r\n"u8);
+                ReplyByPolicy(admitted.Outcome, default);
                 await FlushAsync();
                 outcome = "access denied";
                 return;
@@ -318,13 +320,6 @@ internal sealed partial class SmtpSession
         }
     }
 
-    private bool IsClientRefused(out string rule)
-    {
-        PolicyDecision decision = _policy.CheckClient(_client, _server.AutoDeny);
-        rule = decision.Reason == PolicyReason.AutoDenied ? "auto-denied (" + decision.RuleText + ")" : decision.RuleText;
-        return !decision.Accepted;
-    }
-
     private void OnServerStopping()
     {
         _stopRequested = true;
@@ -372,11 +367,17 @@ internal sealed partial class SmtpSession
         CountError();
     }
 
-    /// <summary>A policy refusal about <paramref name="address"/>, in the policy's own words, counted as every refusal is.</summary>
-    private void RefuseByPolicy(PolicyOutcome outcome, ReadOnlySpan<byte> address)
+    /// <summary>A policy decision about <paramref name="address"/>, answered in the policy's own words.</summary>
+    private void ReplyByPolicy(PolicyOutcome outcome, ReadOnlySpan<byte> address)
     {
         PolicyReplies.Compose(outcome, address, out ReadOnlySpan<byte> head, out ReadOnlySpan<byte> named, out ReadOnlySpan<byte> tail);
         Reply(head, named, tail);
+    }
+
+    /// <summary>A policy refusal, in the policy's own words, counted as every refusal is.</summary>
+    private void RefuseByPolicy(PolicyOutcome outcome, ReadOnlySpan<byte> address = default)
+    {
+        ReplyByPolicy(outcome, address);
         CountError();
     }
 
