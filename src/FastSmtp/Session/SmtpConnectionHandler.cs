@@ -117,8 +117,8 @@ internal sealed class SmtpConnectionHandler(SmtpServerContext server, ObjectPool
     /// </summary>
     private async Task<(ProxyHeader? Header, string? Problem)> ReadProxyHeaderAsync(PipeReader input, CancellationToken stopping)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        timeout.CancelAfter(server.Options.ProxyProtocolTimeout);
+        using var deadline = new CancellationTokenSource(server.Options.ProxyProtocolTimeout, server.Time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping, deadline.Token);
         while (true)
         {
             ReadResult result;

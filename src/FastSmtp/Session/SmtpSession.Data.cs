@@ -248,7 +248,7 @@ internal sealed partial class SmtpSession
     {
         _transaction.Started = true;
         _transaction.Message.QueueId = QueueId.Next();
-        _transaction.Message.ReceivedAt = DateTimeOffset.UtcNow;
+        _transaction.Message.ReceivedAt = _server.Time.GetUtcNow();
         _transaction.Message.ClientAddress = _clientAddress;
         _transaction.Message.HeloName = _heloName;
         _transaction.Message.Protocol = Protocol;

@@ -13,7 +13,7 @@ internal sealed partial class SmtpSession
         var tls = new SslStream(new DuplexPipeStream(_transport.Input, _transport.Output), leaveInnerStreamOpen: false);
         try
         {
-            using var handshakeTimeout = new CancellationTokenSource(_server.Options.CommandTimeout);
+            using var handshakeTimeout = new CancellationTokenSource(_server.Options.CommandTimeout, _server.Time);
             await tls.AuthenticateAsServerAsync(_server.TlsOptions!, handshakeTimeout.Token);
         }
         catch (Exception exception) when (exception is AuthenticationException or IOException or OperationCanceledException)
