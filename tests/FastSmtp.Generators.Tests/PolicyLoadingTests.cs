@@ -25,14 +25,14 @@ public class PolicyLoadingTests : IDisposable
 
         // A session that started before the reload holds the old policy.
         var session = new StrongBox<SecurityPolicy?>();
-        WeakReference oldContext = Reload(active, second, session);
+        WeakReference oldPolicyType = Reload(active, second, session);
         Assert.Equal("second.test", HostOf(active));
         Assert.Equal("first.test", HostOf(session));
-        Assert.False(Collected(oldContext));
+        Assert.False(Collected(oldPolicyType));
 
         // Its session over, nothing holds the old policy: its assembly is unloaded.
         session.Value = null;
-        Assert.True(Collected(oldContext));
+        Assert.True(Collected(oldPolicyType));
         Assert.Equal("second.test", HostOf(active));
     }
 
@@ -85,13 +85,18 @@ public class PolicyLoadingTests : IDisposable
         Assert.Equal("good.test", active.Current.PrimaryHost);
     }
 
+    /// <summary>
+    /// Reloads, with the old policy held by <paramref name="session"/>; returns a weak reference to
+    /// the old policy's type, which lives exactly as long as its unloading assembly (the context
+    /// object itself may be collected before its types are).
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static WeakReference Reload(ActivePolicy active, string path, StrongBox<SecurityPolicy?> session)
     {
         LoadedPolicy old = active.Loaded;
         session.Value = old.Policy;
         active.Reload(path);
-        return old.Context;
+        return new WeakReference(old.Policy.GetType());
     }
 
     private static bool Collected(WeakReference reference)
