@@ -40,6 +40,7 @@ public class ClientLimitTests(ClientLimitFixture fixture) : IClassFixture<Client
         await Server.WaitForOutputAsync($"Session from {address} ended: quit");
         await using RawSmtpClient again = await GreetedAsync(address);
         await Server.WaitForOutputAsync($"Limited {address}: session count or connection rate of {address} exceeded");
+        await Server.WaitForOutputAsync($"NOQUEUE: reject: CONNECT from [{address}]: 421 4.7.0 mail.e2e.test Error: too many connections from {address}; from=<> to=<> helo=<> rule=--max-sessions-per-client, --max-connections-per-minute");
     }
 
     [Fact]
@@ -77,6 +78,7 @@ public class ClientLimitTests(ClientLimitFixture fixture) : IClassFixture<Client
 
         Assert.Equal($"450 4.7.1 Error: too much mail from {client.LocalAddress}\r\n", await client.CommandAsync("MAIL FROM:<a@client.example>"));
         Assert.StartsWith("250", await client.CommandAsync("NOOP"));
+        await Server.WaitForOutputAsync($"NOQUEUE: reject: MAIL from [{client.LocalAddress}]: 450 4.7.1 Error: too much mail from {client.LocalAddress}; from=<> to=<> helo=<client.example> rule=--max-messages-per-minute");
     }
 
     [Fact]
@@ -90,6 +92,7 @@ public class ClientLimitTests(ClientLimitFixture fixture) : IClassFixture<Client
         Assert.Equal("250 2.1.5 Ok\r\n", await client.CommandAsync("RCPT TO:<info@e2e.test>"));
 
         Assert.Equal($"450 4.7.1 Error: too many recipients from {client.LocalAddress}\r\n", await client.CommandAsync("RCPT TO:<fred@e2e.test>"));
+        await Server.WaitForOutputAsync($"NOQUEUE: reject: RCPT from [{client.LocalAddress}]: 450 4.7.1 Error: too many recipients from {client.LocalAddress}; from=<a@client.example> to=<> helo=<client.example> rule=--max-recipients-per-minute");
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public static class SmtpMetrics
     public static readonly Counter<long> Replies = Meter.CreateCounter<long>("fastsmtp.replies", description: "Replies sent, by code");
     public static readonly Counter<long> MessagesAccepted = Meter.CreateCounter<long>("fastsmtp.messages.accepted", description: "Messages on disk and acknowledged with 250");
     public static readonly Counter<long> Deliveries = Meter.CreateCounter<long>("fastsmtp.deliveries", description: "Recipients by outcome of a delivery attempt: relayed, local, deferred, bounced");
-    public static readonly Counter<long> PolicyDecisions = Meter.CreateCounter<long>("fastsmtp.policy.decisions", description: "Recipient decisions, by outcome and rule");
+    public static readonly Counter<long> PolicyDecisions = Meter.CreateCounter<long>("fastsmtp.policy.decisions", description: "Policy decisions at every stage, by stage, outcome and rule");
     public static readonly Counter<long> AutoDenials = Meter.CreateCounter<long>("fastsmtp.autodeny", description: "Clients denied for hack attempts");
     public static readonly Counter<long> LimitsHit = Meter.CreateCounter<long>("fastsmtp.limits.refused", description: "Connections, messages and recipients refused by a per-client limit, by limit");
     public static readonly Histogram<long> FsyncBatchSize = Meter.CreateHistogram<long>("fastsmtp.spool.fsync.batch", unit: "{record}", description: "Records made durable by one fsync",
@@ -100,12 +100,14 @@ public static class SmtpMetrics
         }
     }
 
-    public static void PolicyDecision(FastSmtp.Policy.PolicyDecision decision)
+    /// <summary>A policy decision at <paramref name="stage"/> (connect, mail, rcpt, data, vrfy, expn, auth).</summary>
+    public static void PolicyDecision(FastSmtp.Policy.PolicyDecision decision, string stage)
     {
         if (PolicyDecisions.Enabled)
         {
             PolicyDecisions.Add(
                 1,
+                new KeyValuePair<string, object?>("stage", stage),
                 new KeyValuePair<string, object?>("outcome", Names<FastSmtp.Policy.PolicyOutcome>.Of(decision.Outcome)),
                 new KeyValuePair<string, object?>("rule", Names<FastSmtp.Policy.PolicyReason>.Of(decision.Reason)));
         }

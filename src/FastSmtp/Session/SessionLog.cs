@@ -29,8 +29,9 @@ internal static partial class SessionLog
     [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Auto-denied {ClientIp} until restart: command line over 512 octets")]
     public static partial void AutoDenied(ILogger logger, string clientIp);
 
-    [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Refused {ClientIp} at connect: {Rule}")]
-    public static partial void ClientRefused(ILogger logger, string clientIp, string rule);
+    /// <summary>Every refusal, at every stage, as Postfix's "NOQUEUE: reject:" line, with the rule (file:line) behind it.</summary>
+    [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "{QueueId}: reject: {Stage} from [{ClientIp}]: {Reply}; from=<{Sender}> to=<{Recipient}> helo=<{Helo}> rule={Rule}")]
+    public static partial void Refused(ILogger logger, string queueId, string stage, string clientIp, string reply, string sender, string recipient, string helo, string rule);
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Refused {ClientIp}: {Active} sessions already open")]
     public static partial void TooManyConnections(ILogger logger, string clientIp, int active);

@@ -33,7 +33,7 @@ internal sealed class SmtpConnectionHandler(SmtpServerContext server, ObjectPool
             if (server.Options.Drain)
             {
                 // Taken out of service: senders go to another MX or instance, and come back later.
-                await connection.Transport.Output.WriteAsync(server.DrainingReply);
+                await RefuseAtConnectAsync(connection, peer, server.DrainingReply, "--drain");
                 return;
             }
 
@@ -43,7 +43,7 @@ internal sealed class SmtpConnectionHandler(SmtpServerContext server, ObjectPool
             {
                 // Say why rather than drop the connection, so the client retries later (RFC 5321 3.8).
                 SessionLog.TooManyConnections(server.Logger, peer?.ToString() ?? "unknown", active - 1);
-                await connection.Transport.Output.WriteAsync(server.TooManyConnectionsReply);
+                await RefuseAtConnectAsync(connection, peer, server.TooManyConnectionsReply, "--max-connections");
                 return;
             }
 
@@ -78,7 +78,7 @@ internal sealed class SmtpConnectionHandler(SmtpServerContext server, ObjectPool
                 string address = client.ToString();
                 SessionLog.ClientLimited(server.Logger, address, "session count or connection rate", address);
                 SmtpMetrics.LimitHit("sessions");
-                await connection.Transport.Output.WriteAsync(Encoding.ASCII.GetBytes($"421 4.7.0 {server.Hostname} Error: too many connections from {address}\r\n"));
+                await RefuseAtConnectAsync(connection, client, Encoding.ASCII.GetBytes($"421 4.7.0 {server.Hostname} Error: too many connections from {address}\r\n"), "--max-sessions-per-client, --max-connections-per-minute");
                 return;
             }
 
@@ -109,6 +109,13 @@ internal sealed class SmtpConnectionHandler(SmtpServerContext server, ObjectPool
                 Interlocked.Decrement(ref _active);
             }
         }
+    }
+
+    /// <summary>A connection refused before its session starts: the reply, and its refusal log line.</summary>
+    private async ValueTask RefuseAtConnectAsync(ConnectionContext connection, IPAddress? client, byte[] reply, string rule)
+    {
+        SessionLog.Refused(server.Logger, "NOQUEUE", "CONNECT", client?.ToString() ?? "unknown", Encoding.ASCII.GetString(reply).TrimEnd('\r', '\n'), string.Empty, string.Empty, string.Empty, rule);
+        await connection.Transport.Output.WriteAsync(reply);
     }
 
     /// <summary>

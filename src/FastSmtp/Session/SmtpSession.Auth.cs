@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
+using FastSmtp.Metrics;
 using FastSmtp.Policy;
 
 namespace FastSmtp.Session;
@@ -38,9 +39,10 @@ internal sealed partial class SmtpSession
 
         // After STARTTLS, or on a loopback connection: a password never crosses a network in clear.
         PolicyDecision allowed = _policy.CheckAuthAllowed(_tls is not null, _client);
+        SmtpMetrics.PolicyDecision(allowed, "auth");
         if (!allowed.Accepted)
         {
-            RefuseByPolicy(allowed.Outcome);
+            RefuseByPolicy(allowed);
             return;
         }
 
@@ -176,6 +178,7 @@ internal sealed partial class SmtpSession
 
             // A missing account costs the same derivation as a real one.
             verified = _policy.Authenticate(user, _auth.Password);
+            SmtpMetrics.PolicyDecision(verified, "auth");
         }
         finally
         {
@@ -192,7 +195,7 @@ internal sealed partial class SmtpSession
 
         _server.AuthFailures.Fail(_client);
         SessionLog.AuthenticationFailed(_server.Logger, _clientAddress, _server.AuthFailures.Failures(_client));
-        RefuseByPolicy(verified.Outcome);
+        RefuseByPolicy(verified);
     }
 
 

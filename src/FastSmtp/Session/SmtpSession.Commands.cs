@@ -13,6 +13,7 @@ internal sealed partial class SmtpSession
     internal void OnCommand(SmtpVerb verb, ReadOnlySpan<byte> arguments)
     {
         SmtpMetrics.Command(verb);
+        _verb = verb;
         switch (verb)
         {
             case SmtpVerb.Ehlo: OnHello(arguments, extended: true); break;
@@ -114,7 +115,7 @@ internal sealed partial class SmtpSession
 
         if (mail.Size > _server.Options.MaxMessageSize)
         {
-            Refuse(SmtpReplies.MessageTooBig);
+            Refuse(SmtpReplies.MessageTooBig, "--max-message-size");
             return;
         }
 
@@ -125,9 +126,10 @@ internal sealed partial class SmtpSession
         }
 
         PolicyDecision sender = _policy.CheckSender(mailbox);
+        SmtpMetrics.PolicyDecision(sender, "mail");
         if (!sender.Accepted)
         {
-            RefuseByPolicy(sender.Outcome, mailbox);
+            RefuseByPolicy(sender, mailbox);
             return;
         }
 
@@ -152,7 +154,7 @@ internal sealed partial class SmtpSession
 
         if (_transaction.Message.Recipients.Count >= _server.Options.MaxRecipients)
         {
-            Refuse(SmtpReplies.TooManyRecipients);
+            Refuse(SmtpReplies.TooManyRecipients, "--max-recipients");
             return;
         }
 
@@ -184,7 +186,7 @@ internal sealed partial class SmtpSession
         RecipientNotify notify = rcpt.Notify;
         string? orcpt = rcpt.OriginalRecipient.IsEmpty ? null : Encoding.ASCII.GetString(rcpt.OriginalRecipient);
         PolicyDecision decision = _policy.CheckRecipient(_client, _transaction.Sender, mailbox, _authenticatedUser is not null);
-        SmtpMetrics.PolicyDecision(decision);
+        SmtpMetrics.PolicyDecision(decision, "rcpt");
         if (_policy.NeedsDns(decision, mailbox, _client, _authenticatedUser is not null, HasDns))
         {
             // The backup-server rule or the dnsbl filter: answered once DNS has (in order, since
@@ -196,7 +198,7 @@ internal sealed partial class SmtpSession
 
         if (!decision.Accepted)
         {
-            RefuseByPolicy(decision.Outcome, mailbox);
+            RefuseByPolicy(decision, mailbox);
             return;
         }
 
@@ -261,6 +263,7 @@ internal sealed partial class SmtpSession
     {
         ReadOnlySpan<byte> address = Unbracket(arguments);
         PolicyDecision decision = _policy.Verify(address);
+        SmtpMetrics.PolicyDecision(decision, "vrfy");
         if (decision.Outcome != PolicyOutcome.VrfyDisabled && address.IsEmpty)
         {
             Refuse(SmtpReplies.VrfySyntax);
@@ -276,7 +279,7 @@ internal sealed partial class SmtpSession
                 ReplyByPolicy(decision.Outcome, address);
                 break;
             default:
-                RefuseByPolicy(decision.Outcome, address);
+                RefuseByPolicy(decision, address);
                 break;
         }
     }
@@ -291,9 +294,10 @@ internal sealed partial class SmtpSession
         }
 
         PolicyDecision decision = _policy.ExpandGroup(address, _authenticatedUser is not null, out int group);
+        SmtpMetrics.PolicyDecision(decision, "expn");
         if (!decision.Accepted)
         {
-            RefuseByPolicy(decision.Outcome, address);
+            RefuseByPolicy(decision, address);
             return;
         }
 

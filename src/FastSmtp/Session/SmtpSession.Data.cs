@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
+using FastSmtp.Metrics;
 using FastSmtp.Policy;
 using FastSmtp.Protocol;
 using FastSmtp.Queue;
@@ -99,7 +100,7 @@ internal sealed partial class SmtpSession
         _mode = InputMode.Commands;
         if (_transaction.Oversize)
         {
-            Refuse(SmtpReplies.MessageTooBig);
+            Refuse(SmtpReplies.MessageTooBig, "--max-message-size");
             ResetTransaction();
         }
         else if (_transaction.StorageFailure != CommitResult.Committed)
@@ -156,7 +157,7 @@ internal sealed partial class SmtpSession
             case ChunkRefusal.MessageTooBig:
                 // RFC 3030 2: after a failed chunk the transaction has failed; chunks already in
                 // the pipeline are read and refused (they meet "need MAIL").
-                Refuse(SmtpReplies.MessageTooBig);
+                Refuse(SmtpReplies.MessageTooBig, "--max-message-size");
                 ResetTransaction();
                 return true;
         }
@@ -197,9 +198,10 @@ internal sealed partial class SmtpSession
     private void CommitUnlessSenderInvalid()
     {
         PolicyDecision decision = _policy.CheckMessage(_transaction.NullSender, _transaction.Headers);
+        SmtpMetrics.PolicyDecision(decision, "data");
         if (!decision.Accepted)
         {
-            RefuseByPolicy(decision.Outcome);
+            RefuseByPolicy(decision);
             ResetTransaction();
             return;
         }

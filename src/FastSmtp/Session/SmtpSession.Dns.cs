@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using FastSmtp.Metrics;
 using FastSmtp.Policy;
 using FastSmtp.Protocol;
 using FastSmtp.Queue;
@@ -27,13 +28,14 @@ internal sealed partial class SmtpSession : IPolicyDns
         {
             string recipient = Encoding.UTF8.GetString(_held.Mailbox);
             RecipientDnsDecision result = await _policy.CheckRecipientDnsAsync(_held.Decision, recipient, _client, _authenticatedUser is not null, this, _stopping);
+            SmtpMetrics.PolicyDecision(result.Decision, "rcpt-dns");
             if (result.ListingZone is { } zone)
             {
-                Refuse(Encoding.ASCII.GetBytes(PolicyReplies.ClientListed(_clientAddress, zone) + "\r\n"));
+                Refuse(Encoding.ASCII.GetBytes(PolicyReplies.ClientListed(_clientAddress, zone) + "\r\n"), result.Decision.RuleText, _held.Mailbox);
             }
             else if (!result.Decision.Accepted)
             {
-                RefuseByPolicy(result.Decision.Outcome, _held.Mailbox);
+                RefuseByPolicy(result.Decision, _held.Mailbox);
             }
             else
             {

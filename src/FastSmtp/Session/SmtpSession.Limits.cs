@@ -23,18 +23,18 @@ internal sealed partial class SmtpSession
 
     /// <summary>True (with the refusal written) when this MAIL is one message too many this minute.</summary>
     private bool RefuseMessageRate() =>
-        _rateLimited && !_server.Limits.TryStartMessage(RateKey) && RefuseRate("message rate", "message_rate", "too much mail");
+        _rateLimited && !_server.Limits.TryStartMessage(RateKey) && RefuseRate("message rate", "message_rate", "too much mail", "--max-messages-per-minute");
 
     /// <summary>True (with the refusal written) when this RCPT is one recipient too many this minute.</summary>
     private bool RefuseRecipientRate() =>
-        _rateLimited && !_server.Limits.TryAddRecipient(RateKey) && RefuseRate("recipient rate", "recipient_rate", "too many recipients");
+        _rateLimited && !_server.Limits.TryAddRecipient(RateKey) && RefuseRate("recipient rate", "recipient_rate", "too many recipients", "--max-recipients-per-minute");
 
     /// <summary>Logs and counts a rate refusal and answers 450 (try later), as Postfix's anvil does; always true.</summary>
-    private bool RefuseRate(string limit, string metric, string what)
+    private bool RefuseRate(string limit, string metric, string what, string option)
     {
         SessionLog.ClientLimited(_server.Logger, _clientAddress, limit, RateSubject);
         SmtpMetrics.LimitHit(metric);
-        Refuse(Encoding.UTF8.GetBytes($"450 4.7.1 Error: {what} from {RateSubject}\r\n"));
+        Refuse(Encoding.UTF8.GetBytes($"450 4.7.1 Error: {what} from {RateSubject}\r\n"), option);
         return true;
     }
 }

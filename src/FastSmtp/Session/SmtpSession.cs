@@ -6,6 +6,7 @@ using FastSmtp.Metrics;
 using FastSmtp.Policy;
 using FastSmtp.Protocol;
 using FastSmtp.Queue;
+using System.Text;
 using Microsoft.AspNetCore.Connections;
 
 namespace FastSmtp.Session;
@@ -46,6 +47,12 @@ internal sealed partial class SmtpSession
     private int _errors;
     private int _messagesAccepted;
     private bool _openingChecked;
+
+    /// <summary>The command being answered (for the refusal log's stage); Unknown before the first.</summary>
+    private SmtpVerb _verb;
+
+    /// <summary>The greeting has gone out: a refusal before it is at CONNECT.</summary>
+    private bool _greeted;
 
     public SmtpSession(SmtpServerContext server)
     {
@@ -88,14 +95,17 @@ internal sealed partial class SmtpSession
             {
                 // deny.txt and auto-denied clients get 554 at connect, then the connection is closed.
                 string rule = admitted.Reason == PolicyReason.AutoDenied ? "auto-denied (" + admitted.RuleText + ")" : admitted.RuleText;
-                SessionLog.ClientRefused(_server.Logger, _clientAddress, rule);
-                ReplyByPolicy(admitted.Outcome, default);
+                PolicyReplies.Compose(admitted.Outcome, default, out ReadOnlySpan<byte> head, out _, out _);
+                Reply(head);
+                LogRefusal(head, default, default, default, rule);
+                SmtpMetrics.PolicyDecision(admitted, "connect");
                 await FlushAsync();
                 outcome = "access denied";
                 return;
             }
 
             Reply(_server.Greeting);
+            _greeted = true;
             await FlushAsync();
             outcome = await ServeAsync();
         }
@@ -147,6 +157,8 @@ internal sealed partial class SmtpSession
         _errors = 0;
         _messagesAccepted = 0;
         _openingChecked = false;
+        _verb = default;
+        _greeted = false;
         _rateLimited = false;
         _dnsbl = null;
         return true;
@@ -360,10 +372,14 @@ internal sealed partial class SmtpSession
         _repliesPending = true;
     }
 
-    /// <summary>A refusal of a command: counted, and past the limit the session is closed (Postfix's hard error limit).</summary>
-    private void Refuse(ReadOnlySpan<byte> reply)
+    /// <summary>
+    /// A refusal of a command: logged, counted, and past the limit the session is closed
+    /// (Postfix's hard error limit).
+    /// </summary>
+    private void Refuse(ReadOnlySpan<byte> reply, string? rule = null, ReadOnlySpan<byte> subject = default)
     {
         Reply(reply);
+        LogRefusal(reply, default, default, subject, rule);
         CountError();
     }
 
@@ -374,12 +390,50 @@ internal sealed partial class SmtpSession
         Reply(head, named, tail);
     }
 
-    /// <summary>A policy refusal, in the policy's own words, counted as every refusal is.</summary>
-    private void RefuseByPolicy(PolicyOutcome outcome, ReadOnlySpan<byte> address = default)
+    /// <summary>A policy refusal about <paramref name="address"/>, in the policy's own words, logged with its rule and counted.</summary>
+    private void RefuseByPolicy(PolicyDecision decision, ReadOnlySpan<byte> address = default)
     {
-        ReplyByPolicy(outcome, address);
+        PolicyReplies.Compose(decision.Outcome, address, out ReadOnlySpan<byte> head, out ReadOnlySpan<byte> named, out ReadOnlySpan<byte> tail);
+        Reply(head, named, tail);
+        LogRefusal(head, named, tail, address, decision.RuleText);
         CountError();
     }
+
+    /// <summary>
+    /// One line per refusal, as Postfix's "NOQUEUE: reject:" (the queue id once the message has
+    /// one): the stage, the client, the reply, the envelope so far (the recipient RCPT named, else
+    /// the message's first), HELO, and the rule behind it. <paramref name="subject"/> is the
+    /// address the command named (MAIL's sender, RCPT's recipient).
+    /// </summary>
+    private void LogRefusal(ReadOnlySpan<byte> head, ReadOnlySpan<byte> named, ReadOnlySpan<byte> tail, ReadOnlySpan<byte> subject, string? rule)
+    {
+        if (!_server.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Information))
+        {
+            return;
+        }
+
+        string reply = string.Concat(Encoding.UTF8.GetString(head), Encoding.UTF8.GetString(named), Encoding.UTF8.GetString(tail)).TrimEnd('\r', '\n');
+        ReadOnlySpan<byte> sender = _verb == SmtpVerb.Mail && _mode == InputMode.Commands ? subject : _transaction.Sender;
+        string recipient = _verb == SmtpVerb.Rcpt && _mode == InputMode.Commands ? Encoding.UTF8.GetString(subject)
+            : _transaction.Message.Recipients.Count > 0 ? _transaction.Message.Recipients[0].Address
+            : string.Empty;
+        SessionLog.Refused(
+            _server.Logger,
+            _transaction.Started ? _transaction.Message.QueueId.ToString() : "NOQUEUE",
+            RefusalStage,
+            _clientAddress,
+            reply,
+            Encoding.UTF8.GetString(sender),
+            recipient,
+            _heloName,
+            rule ?? "-");
+    }
+
+    /// <summary>Where the session stood when it refused, in Postfix's words (CONNECT, HELO, MAIL, RCPT, DATA, END-OF-MESSAGE, ...).</summary>
+    private string RefusalStage => _mode == InputMode.AuthResponse || _verb == SmtpVerb.Auth ? "AUTH"
+        : !_greeted ? "CONNECT"
+        : _transaction.Started && _verb is SmtpVerb.Data or SmtpVerb.Bdat ? "END-OF-MESSAGE"
+        : SmtpVerbNames.Of(_verb);
 
     private void CountError()
     {
