@@ -16,7 +16,7 @@ internal static class PolicyCommands
     {
         if (arguments is not ([] or ["--policy", _]))
         {
-            error.WriteLine("usage: FastSmtp policy check [--policy FILE]");
+            error.WriteLine(CommandUsage.PolicyCheck);
             return 2;
         }
 
@@ -71,22 +71,9 @@ internal static class PolicyCommands
     /// </summary>
     public static async Task<int> ReloadAsync(string[] arguments, TextWriter output, TextWriter error)
     {
-        string spool = new SmtpServerOptions().Spool;
-        string? policyFile = null;
-        for (int i = 0; i < arguments.Length; i++)
+        if (!SpoolArguments.TryRead(arguments, allowPolicy: true, CommandUsage.PolicyReload, error, out string spool, out string? policyFile))
         {
-            switch (arguments[i])
-            {
-                case "--spool" when i + 1 < arguments.Length:
-                    spool = arguments[++i];
-                    break;
-                case "--policy" when i + 1 < arguments.Length:
-                    policyFile = Path.GetFullPath(arguments[++i]);
-                    break;
-                default:
-                    error.WriteLine("usage: FastSmtp policy reload [--spool DIR] [--policy FILE]");
-                    return 2;
-            }
+            return 2;
         }
 
         string? answer = await QueueControl.SendAsync(Path.GetFullPath(spool), policyFile is null ? "reload" : "reload " + policyFile);
@@ -134,7 +121,7 @@ internal static class PolicyCommands
 
         if (positional.Count != 3 || !IPAddress.TryParse(positional[0], out IPAddress? client))
         {
-            error.WriteLine("usage: FastSmtp policy explain IP SENDER RECIPIENT [--auth user@host] [--dns ADDR[:PORT]] [--policy FILE]   (SENDER may be <>)");
+            error.WriteLine(CommandUsage.PolicyExplain);
             return 2;
         }
 
@@ -164,7 +151,7 @@ internal static class PolicyCommands
         }
         else if (arguments.Length != 0)
         {
-            error.WriteLine("usage: FastSmtp hash-password [--iterations N]   (reads the password from standard input; N >= 1000)");
+            error.WriteLine(CommandUsage.HashPassword);
             return 2;
         }
 

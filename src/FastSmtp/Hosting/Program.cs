@@ -7,6 +7,7 @@ using FastSmtp.Policy.Loading;
 using FastSmtp.Queue;
 using FastSmtp.Routing;
 using FastSmtp.Session;
+using System.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
@@ -34,29 +35,43 @@ public static class Program
         CultureInfo.DefaultThreadCurrentCulture = CultureInfo.DefaultThreadCurrentUICulture = CultureInfo.InvariantCulture;
         CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
 
+        if (args is ["--version"])
+        {
+            await Console.Out.WriteLineAsync("FastSmtp " + Version);
+            return 0;
+        }
+
         if (args.Length > 0 && !args[0].StartsWith('-'))
         {
             switch (args)
             {
                 case ["policy", "check", .. var rest]:
-                    return PolicyCommands.Check(rest, Console.Out, Console.Error);
+                    return CommandUsage.AsksForHelp(rest) ? Usage(CommandUsage.PolicyCheck) : PolicyCommands.Check(rest, Console.Out, Console.Error);
                 case ["policy", "reload", .. var rest]:
-                    return await PolicyCommands.ReloadAsync(rest, Console.Out, Console.Error);
+                    return CommandUsage.AsksForHelp(rest) ? Usage(CommandUsage.PolicyReload) : await PolicyCommands.ReloadAsync(rest, Console.Out, Console.Error);
                 case ["policy", "explain", .. var rest]:
-                    return await PolicyCommands.ExplainAsync(rest, Console.Out, Console.Error);
+                    return CommandUsage.AsksForHelp(rest) ? Usage(CommandUsage.PolicyExplain) : await PolicyCommands.ExplainAsync(rest, Console.Out, Console.Error);
                 case ["queue", "list", .. var rest]:
-                    return QueueCommands.List(rest, Console.Out, Console.Error);
+                    return CommandUsage.AsksForHelp(rest) ? Usage(CommandUsage.QueueList) : QueueCommands.List(rest, Console.Out, Console.Error);
                 case ["queue", "flush", .. var rest]:
-                    return await QueueCommands.FlushAsync(rest, Console.Out, Console.Error);
+                    return CommandUsage.AsksForHelp(rest) ? Usage(CommandUsage.QueueFlush) : await QueueCommands.FlushAsync(rest, Console.Out, Console.Error);
                 case ["hash-password", .. var rest]:
-                    return PolicyCommands.HashPassword(rest, Console.In, Console.Out, Console.Error);
+                    return CommandUsage.AsksForHelp(rest) ? Usage(CommandUsage.HashPassword) : PolicyCommands.HashPassword(rest, Console.In, Console.Out, Console.Error);
+                case ["config", "show", .. var rest]:
+                    return CommandUsage.AsksForHelp(rest) ? Usage(CommandUsage.ConfigShow) : ConfigCommands.Show(rest, Console.Out, Console.Error);
                 case ["serve", ..]:
                     args = args[1..];
                     break;
                 default:
-                    await Console.Error.WriteLineAsync($"fastsmtp: unknown command '{string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')))}'. Commands: serve (default), policy check [--policy FILE], policy explain IP SENDER RECIPIENT [--auth user@host] [--dns ADDR[:PORT]] [--policy FILE], policy reload [--spool DIR] [--policy FILE], hash-password, queue list [--spool DIR], queue flush [--spool DIR]");
+                    await Console.Error.WriteLineAsync($"fastsmtp: unknown command '{string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')))}' (commands: serve, policy check, policy explain, policy reload, hash-password, queue list, queue flush, config show; FastSmtp --help)");
                     return 2;
             }
+        }
+
+        if (CommandUsage.AsksForHelp(args))
+        {
+            CommandLineSwitches.WriteHelp(Console.Out);
+            return 0;
         }
 
         using var output = new BufferedStandardOutput();
@@ -187,22 +202,81 @@ public static class Program
         return endpoint.Port == 0 ? new IPEndPoint(endpoint.Address, 53) : endpoint;
     }
 
-    /// <param name="replaceServices">Lets a bench-only host swap a service (the null message store of bench/load).</param>
-    public static WebApplication Build(string[] args, List<ListenOptions> listeners, Action<IServiceCollection>? replaceServices = null)
+    /// <summary>The server's version, as its assembly carries it.</summary>
+    public static string Version =>
+        typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(Program).Assembly.GetName().Version?.ToString()
+        ?? "unknown";
+
+    private static int Usage(string usage)
     {
-        // --drain and --limit-relay-clients are bare switches; configuration wants a value.
-        args = [.. args.Select(argument => argument is "--drain" or "--limit-relay-clients" ? argument + "=true" : argument)];
-        var metricsHolder = new MetricsEndpoint();
+        Console.Out.WriteLine(usage);
+        return 0;
+    }
+
+    /// <summary>
+    /// The server's configuration from its arguments: appsettings.json beside the binary (or the
+    /// --config file), FASTSMTP_ environment variables, then the flags, each later one winning.
+    /// </summary>
+    /// <exception cref="OptionsValidationException">An unknown option, a flag without its value, or a --config file that cannot be read.</exception>
+    public static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        string[] arguments = CommandLineSwitches.Check(args, out string? configFile, out string? problem)
+            ?? throw new OptionsValidationException("arguments", typeof(SmtpServerOptions), [problem!]);
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
-            Args = args,
+            Args = arguments,
 
             // appsettings.json is found beside the binary; relative paths (--spool) stay relative
             // to the working directory.
             ContentRootPath = AppContext.BaseDirectory,
         });
+        if (configFile is not null)
+        {
+            UseSettingsFile(builder.Configuration, Path.GetFullPath(configFile));
+        }
+
         ((IConfigurationBuilder)builder.Configuration).Add(new FastSmtpEnvironmentVariablesSource());
-        builder.Configuration.AddCommandLine(args, CommandLineSwitches.Mappings);
+        builder.Configuration.AddCommandLine(arguments, CommandLineSwitches.Mappings);
+        return builder;
+    }
+
+    /// <summary>--config FILE: that file in place of appsettings.json, at the same precedence.</summary>
+    private static void UseSettingsFile(ConfigurationManager configuration, string file)
+    {
+        if (!File.Exists(file))
+        {
+            throw new OptionsValidationException("--config", typeof(SmtpServerOptions), [$"--config {file}: no such file"]);
+        }
+
+        IList<IConfigurationSource> sources = ((IConfigurationBuilder)configuration).Sources;
+        int first = sources.Count;
+        for (int i = sources.Count - 1; i >= 0; i--)
+        {
+            if (sources[i] is Microsoft.Extensions.Configuration.Json.JsonConfigurationSource)
+            {
+                first = i;
+                sources.RemoveAt(i);
+            }
+        }
+
+        var settings = new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource { Path = Path.GetFileName(file), Optional = false, ReloadOnChange = false };
+        settings.FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(Path.GetDirectoryName(file)!);
+        try
+        {
+            sources.Insert(Math.Min(first, sources.Count), settings);
+        }
+        catch (Exception exception) when (exception is InvalidDataException or FormatException or IOException)
+        {
+            throw new OptionsValidationException("--config", typeof(SmtpServerOptions), [$"--config {file}: {exception.Message}"]);
+        }
+    }
+
+    /// <param name="replaceServices">Lets a bench-only host swap a service (the null message store of bench/load).</param>
+    public static WebApplication Build(string[] args, List<ListenOptions> listeners, Action<IServiceCollection>? replaceServices = null)
+    {
+        var metricsHolder = new MetricsEndpoint();
+        WebApplicationBuilder builder = CreateBuilder(args);
         builder.Logging.ClearProviders();
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddProvider(new LineLoggerProvider(json: string.Equals(builder.Configuration[$"{SmtpServerOptions.SectionName}:{nameof(SmtpServerOptions.LogFormat)}"], "json", StringComparison.OrdinalIgnoreCase)));

@@ -44,13 +44,12 @@ internal static class QueueCommands
         return 0;
     }
 
+    /// <summary>--spool DIR, else the spool the server's settings name (--config FILE, FASTSMTP_SPOOL, appsettings.json).</summary>
     private static bool TryGetSpool(string command, string[] arguments, TextWriter error, out string spool, out int status)
     {
-        spool = arguments is ["--spool", var directory] ? directory : new SmtpServerOptions().Spool;
         status = 0;
-        if (arguments.Length != 0 && arguments is not ["--spool", _])
+        if (!SpoolArguments.TryRead(arguments, allowPolicy: false, command == "list" ? CommandUsage.QueueList : CommandUsage.QueueFlush, error, out spool, out _))
         {
-            error.WriteLine($"usage: FastSmtp queue {command} [--spool DIR]");
             status = 2;
             return false;
         }

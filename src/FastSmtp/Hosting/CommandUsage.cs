@@ -1,0 +1,16 @@
+namespace FastSmtp.Hosting;
+
+/// <summary>Each command's usage line: printed by COMMAND --help (exit 0) and on a wrong argument (exit 2).</summary>
+internal static class CommandUsage
+{
+    public const string PolicyCheck = "usage: FastSmtp policy check [--policy FILE]";
+    public const string PolicyReload = "usage: FastSmtp policy reload [--spool DIR | --config FILE] [--policy FILE]";
+    public const string PolicyExplain = "usage: FastSmtp policy explain IP SENDER RECIPIENT [--auth user@host] [--dns ADDR[:PORT]] [--policy FILE]   (SENDER may be <>)";
+    public const string HashPassword = "usage: FastSmtp hash-password [--iterations N]   (reads the password from standard input; N >= 1000)";
+    public const string QueueList = "usage: FastSmtp queue list [--spool DIR | --config FILE]   (the spool: --spool, else the server's settings)";
+    public const string QueueFlush = "usage: FastSmtp queue flush [--spool DIR | --config FILE]   (the spool: --spool, else the server's settings)";
+    public const string ConfigShow = "usage: FastSmtp config show [server options]   (each setting's effective value and where it came from)";
+
+    /// <summary>Whether the command's arguments ask for its usage.</summary>
+    public static bool AsksForHelp(string[] arguments) => arguments.Any(a => a is "--help" or "-h");
+}
