@@ -48,12 +48,19 @@ public class PackagingTests
                 Assert.DoesNotContain("ICU is not available", server.Output);
             }
 
+            // The trimmed file still reads its options' defaults for --help and config show.
+            (int helped, string usage) = await PolicyServerBuild.RunAsync(executable, null, "--help");
+            Assert.Equal(0, helped);
+            Assert.Contains("--max-recipients N", usage);
+            Assert.Contains("[1000]", usage);
+
             // systemd's own checker, on the service (ExecStart pointing at this file) and its socket unit.
             string analyze = RequiredTool.Find("systemd-analyze", "systemd");
             string unit = Path.Combine(work, "fastsmtp.service");
             string text = await File.ReadAllTextAsync(Path.Combine(PolicyServerBuild.RepositoryRoot, "packaging", "fastsmtp.service"));
             Assert.Contains("ExecStart=/usr/local/bin/FastSmtp ", text);
             Assert.Contains("ExecReload=/bin/kill -HUP $MAINPID", text);
+            Assert.Contains("Type=notify", text);
             await File.WriteAllTextAsync(unit, text.Replace("/usr/local/bin/FastSmtp", executable, StringComparison.Ordinal));
             string socket = Path.Combine(work, "fastsmtp.socket");
             File.Copy(Path.Combine(PolicyServerBuild.RepositoryRoot, "packaging", "fastsmtp.socket"), socket);

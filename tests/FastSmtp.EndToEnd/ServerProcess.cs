@@ -130,6 +130,10 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     public static Task<ServerProcess> StartWithDescriptorLimitAsync(int descriptors, IReadOnlyDictionary<string, string>? environment, params string[] arguments) =>
         StartAsync(DefaultServer, arguments, environment, ["sh", "-c", $"ulimit -n {descriptors} && exec \"$@\"", "sh"]);
 
+    /// <summary>The server run by <paramref name="launcher"/> (a command that runs the rest of its arguments), with <paramref name="environment"/>.</summary>
+    public static Task<ServerProcess> StartUnderAsync(IReadOnlyList<string> launcher, IReadOnlyDictionary<string, string>? environment, params string[] arguments) =>
+        StartAsync(DefaultServer, arguments, environment, launcher);
+
     /// <summary>The spool as this process can see it (through /proc for a server in its own mount namespace).</summary>
     public string VisibleSpool => _visibleSpool ?? Spool;
 

@@ -351,6 +351,9 @@ public static class Program
             new DefaultObjectPool<SmtpSession>(new SessionPoolPolicy(sp.GetRequiredService<SmtpServerContext>()), maximumRetained: 1024));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
+        // Under systemd (Type=notify): READY=1 once listening, STOPPING=1 on the way down; nothing elsewhere.
+        builder.Services.AddSystemd();
+
         IReadOnlyList<int> systemdSockets = SystemdSockets.Take();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
