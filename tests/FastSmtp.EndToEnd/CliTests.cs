@@ -98,7 +98,7 @@ public class CliTests : IDisposable
         await File.WriteAllTextAsync(settings, $$"""{ "FastSmtp": { "Spool": "{{server.Spool}}" } }""");
         (int exit, _, string error) = await RunAsync(null, "queue", "list", "--config", settings);
         Assert.Equal(0, exit);
-        Assert.Equal("0 undelivered recipients", error.Trim());
+        Assert.Equal("0 messages, 0 undelivered recipients", error.Trim());
         (int missing, _, string complaint) = await RunAsync(null, "queue", "list", "--config", Path.Combine(_directory, "none.json"));
         Assert.Equal(2, missing);
         Assert.Contains("no such file", complaint);

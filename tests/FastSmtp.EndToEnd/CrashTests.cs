@@ -103,7 +103,7 @@ public class CrashTests
     }
 
     [Fact]
-    public async Task Queue_list_shows_every_undelivered_recipient()
+    public async Task Queue_list_shows_each_message_with_its_envelope_and_recipients()
     {
         // A next hop that accepts the connection and never says a word: the delivery attempt
         // stays in flight, so both recipients are still untried when the list is taken.
@@ -130,8 +130,18 @@ public class CrashTests
 
         Assert.Equal(0, list.ExitCode);
         string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal([$"{queueId}\tfirst@remote.example\t0", $"{queueId}\tsecond@remote.example\t0"], lines.Select(l => string.Join('\t', l.Split('\t')[..3])));
-        Assert.Contains("2 undelivered recipients", summary);
+        Assert.Equal(3, lines.Length);
+
+        // The message: queue id, arrival (just now), size (the Received: field and "queued"), sender.
+        string[] message = lines[0].Split('\t');
+        Assert.Equal(queueId, message[0]);
+        Assert.InRange(DateTimeOffset.Parse(message[1], System.Globalization.CultureInfo.InvariantCulture), DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1));
+        Assert.InRange(long.Parse(message[2], System.Globalization.CultureInfo.InvariantCulture), "queued\r\n".Length + 1, 1000);
+        Assert.Equal("<a@a.example>", message[3]);
+
+        // Its recipients, indented, untried.
+        Assert.Equal(["\tfirst@remote.example\tpending\t0", "\tsecond@remote.example\tpending\t0"], lines[1..].Select(l => string.Join('\t', l.Split('\t')[..4])));
+        Assert.Contains("1 messages, 2 undelivered recipients", summary);
     }
 
     [SkippableFact]

@@ -6,7 +6,11 @@ namespace FastSmtp.Hosting;
 /// <summary>`queue list --spool DIR` and `queue flush --spool DIR`.</summary>
 internal static class QueueCommands
 {
-    /// <summary>One line per undelivered recipient: queue id, recipient, attempts, next try, last error.</summary>
+    /// <summary>
+    /// Per message with something left to deliver, oldest first (as mailq): a line with its queue
+    /// id, arrival, size and sender, then a line per recipient (indented by a tab) with its state,
+    /// attempts, next try and last response. Tab-separated, for scripts as much as for people.
+    /// </summary>
     public static int List(string[] arguments, TextWriter output, TextWriter error)
     {
         if (!TryGetSpool("list", arguments, error, out string spool, out int status))
@@ -14,14 +18,20 @@ internal static class QueueCommands
             return status;
         }
 
-        List<QueuedRecipient> queue = SpoolReader.ReadQueue(spool);
-        foreach (QueuedRecipient recipient in queue)
+        List<QueuedMessage> queue = SpoolReader.ReadQueuedMessages(spool);
+        int undelivered = 0;
+        foreach (QueuedMessage message in queue)
         {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{recipient.QueueId}\t{recipient.Address}\t{recipient.Attempts}\t{recipient.NextAttempt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}\t{recipient.LastResponse ?? "-"}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{message.QueueId}\t{message.ReceivedAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}\t{message.Size}\t<{message.Sender}>"));
+            foreach (QueuedRecipient recipient in message.Recipients)
+            {
+                undelivered += recipient.State is RecipientState.Pending or RecipientState.Deferred ? 1 : 0;
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"\t{recipient.Address}\t{recipient.State.ToString().ToLowerInvariant()}\t{recipient.Attempts}\t{recipient.NextAttempt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}\t{recipient.LastResponse ?? "-"}"));
+            }
         }
 
-        error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{queue.Count} undelivered recipients"));
+        error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{queue.Count} messages, {undelivered} undelivered recipients"));
         return 0;
     }
 

@@ -51,6 +51,27 @@ public static class SpoolReader
             .Where(r => r.State is RecipientState.Pending or RecipientState.Deferred)
             .ToList();
 
+    /// <summary>
+    /// Every message with a recipient still to deliver, oldest first: its envelope as the spool
+    /// holds it (sender, arrival, size) and all its recipients with their states.
+    /// </summary>
+    public static List<QueuedMessage> ReadQueuedMessages(string spool)
+    {
+        var messages = new List<QueuedMessage>();
+        foreach (QueueEntry entry in Replay(spool).Where(entry => !entry.IsDone).OrderBy(entry => entry.ReceivedAt))
+        {
+            SpooledMessage message = ReadMessageAt(spool, entry.Segment, entry.Offset);
+            messages.Add(new QueuedMessage(
+                entry.QueueId,
+                entry.ReceivedAt,
+                message.BodyInFile ? message.BodyLength : message.Body.Length,
+                message.MailFrom,
+                [.. entry.Recipients.Select((r, index) => new QueuedRecipient(entry.QueueId, index, r.Address, r.State, r.Attempts, r.NextAttempt, r.LastResponse))]));
+        }
+
+        return messages;
+    }
+
     /// <summary>The message whose record starts at <paramref name="offset"/> of a segment, with its body.</summary>
     public static SpooledMessage ReadMessageAt(string spool, long segment, long offset)
     {
