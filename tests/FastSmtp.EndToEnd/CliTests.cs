@@ -28,6 +28,7 @@ public class CliTests : IDisposable
     [InlineData("policy", "reload")]
     [InlineData("queue", "list")]
     [InlineData("queue", "flush")]
+    [InlineData("queue", "show")]
     [InlineData("config", "show")]
     public async Task Every_command_has_help(string command, string subcommand)
     {

@@ -114,7 +114,7 @@ public class CrashTests
         await client.ReadReplyAsync();
         await client.SendAsync("EHLO c.example\r\nMAIL FROM:<a@a.example>\r\nRCPT TO:<first@remote.example>\r\nRCPT TO:<second@remote.example>\r\nDATA\r\n");
         await client.ReadRepliesAsync(5);
-        await client.SendAsync("queued\r\n.\r\n");
+        await client.SendAsync("Subject: queued\r\n\r\nsecret body\r\n.\r\n");
         string queueId = (await client.ReadReplyAsync())!.Trim().Split(' ')[^1];
 
         var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -132,16 +132,32 @@ public class CrashTests
         string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, lines.Length);
 
-        // The message: queue id, arrival (just now), size (the Received: field and "queued"), sender.
+        // The message: queue id, arrival (just now), size (the Received: field and the message), sender.
         string[] message = lines[0].Split('\t');
         Assert.Equal(queueId, message[0]);
         Assert.InRange(DateTimeOffset.Parse(message[1], System.Globalization.CultureInfo.InvariantCulture), DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1));
-        Assert.InRange(long.Parse(message[2], System.Globalization.CultureInfo.InvariantCulture), "queued\r\n".Length + 1, 1000);
+        Assert.InRange(long.Parse(message[2], System.Globalization.CultureInfo.InvariantCulture), "Subject: queued\r\n\r\nsecret body\r\n".Length + 1, 1000);
         Assert.Equal("<a@a.example>", message[3]);
 
         // Its recipients, indented, untried.
         Assert.Equal(["\tfirst@remote.example\tpending\t0", "\tsecond@remote.example\tpending\t0"], lines[1..].Select(l => string.Join('\t', l.Split('\t')[..4])));
         Assert.Contains("1 messages, 2 undelivered recipients", summary);
+
+        // queue show: the envelope, each recipient's state, the header block (here the Received: field).
+        (int shown, string shownText) = await DeliveryTests.RunCliAsync("queue", "show", queueId, "--spool", server.Spool);
+        Assert.Equal(0, shown);
+        string[] show = shownText.Split('\n');
+        Assert.Equal($"queue id: {queueId}", show[0]);
+        Assert.Contains("client: [127.0.0.1] helo=c.example protocol=ESMTP", show);
+        Assert.Contains("sender: <a@a.example>", show);
+        Assert.Contains(show, line => line.StartsWith("recipient: <first@remote.example> pending attempts=0 ", StringComparison.Ordinal));
+        Assert.Contains(show, line => line.StartsWith("recipient: <second@remote.example> pending attempts=0 ", StringComparison.Ordinal));
+        Assert.Contains(show, line => line.StartsWith("Received: from c.example ([127.0.0.1])", StringComparison.Ordinal));
+        Assert.Contains("Subject: queued\r", show);
+        Assert.DoesNotContain(show, line => line.Contains("secret body", StringComparison.Ordinal));
+        (int missing, string complaint) = await DeliveryTests.RunCliAsync("queue", "show", "0000000000000000", "--spool", server.Spool);
+        Assert.Equal(1, missing);
+        Assert.Contains("no message 0000000000000000", complaint);
     }
 
     [SkippableFact]

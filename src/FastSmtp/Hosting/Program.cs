@@ -55,6 +55,8 @@ public static class Program
                     return CommandUsage.AsksForHelp(rest) ? Usage(CommandUsage.QueueList) : QueueCommands.List(rest, Console.Out, Console.Error);
                 case ["queue", "flush", .. var rest]:
                     return CommandUsage.AsksForHelp(rest) ? Usage(CommandUsage.QueueFlush) : await QueueCommands.FlushAsync(rest, Console.Out, Console.Error);
+                case ["queue", "show", .. var rest]:
+                    return CommandUsage.AsksForHelp(rest) ? Usage(CommandUsage.QueueShow) : QueueCommands.Show(rest, Console.Out, Console.Error);
                 case ["hash-password", .. var rest]:
                     return CommandUsage.AsksForHelp(rest) ? Usage(CommandUsage.HashPassword) : PolicyCommands.HashPassword(rest, Console.In, Console.Out, Console.Error);
                 case ["config", "show", .. var rest]:

@@ -1,4 +1,5 @@
 using System.Globalization;
+using FastSmtp.Protocol;
 using FastSmtp.Queue;
 
 namespace FastSmtp.Hosting;
@@ -32,6 +33,47 @@ internal static class QueueCommands
         }
 
         error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{queue.Count} messages, {undelivered} undelivered recipients"));
+        return 0;
+    }
+
+    /// <summary>One message as the spool holds it (as postcat): envelope, each recipient's state, then the header block.</summary>
+    public static int Show(string[] arguments, TextWriter output, TextWriter error)
+    {
+        if (arguments is not [var id, .. var rest] || id.StartsWith('-'))
+        {
+            error.WriteLine(CommandUsage.QueueShow);
+            return 2;
+        }
+
+        if (!TryGetSpool("show", rest, error, out string spool, out int status))
+        {
+            return status;
+        }
+
+        QueueEntry? entry = SpoolReader.Replay(spool).Find(e => string.Equals(e.QueueId.ToString(), id, StringComparison.OrdinalIgnoreCase));
+        if (entry is null)
+        {
+            error.WriteLine($"queue show: no message {id} in {Path.GetFullPath(spool)}");
+            return 1;
+        }
+
+        SpooledMessage message = SpoolReader.ReadMessageAt(spool, entry.Segment, entry.Offset);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"queue id: {message.QueueId}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"arrival: {message.ReceivedAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}"));
+        output.WriteLine($"client: [{message.ClientAddress}] helo={message.HeloName} protocol={message.Protocol.ToString().ToUpperInvariant()}");
+        output.WriteLine($"sender: <{message.MailFrom}>{(message.EnvelopeId is null ? string.Empty : " envid=" + message.EnvelopeId)}{(message.Return == DsnReturn.Default ? string.Empty : " ret=" + message.Return.ToString().ToLowerInvariant())}");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"size: {message.Body.Length}"));
+        for (int i = 0; i < entry.Recipients.Length; i++)
+        {
+            RecipientProgress recipient = entry.Recipients[i];
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"recipient: <{recipient.Address}> {recipient.State.ToString().ToLowerInvariant()} attempts={recipient.Attempts} next={recipient.NextAttempt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ} last={recipient.LastResponse ?? "-"}"));
+        }
+
+        output.WriteLine();
+        byte[] body = message.Body;
+        int end = body.AsSpan().IndexOf("\r\n\r\n"u8);
+        output.Write(System.Text.Encoding.UTF8.GetString(body, 0, end < 0 ? body.Length : end + 2));
         return 0;
     }
 

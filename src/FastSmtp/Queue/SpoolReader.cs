@@ -64,7 +64,7 @@ public static class SpoolReader
             messages.Add(new QueuedMessage(
                 entry.QueueId,
                 entry.ReceivedAt,
-                message.BodyInFile ? message.BodyLength : message.Body.Length,
+                message.Body.Length,
                 message.MailFrom,
                 [.. entry.Recipients.Select((r, index) => new QueuedRecipient(entry.QueueId, index, r.Address, r.State, r.Attempts, r.NextAttempt, r.LastResponse))]));
         }
