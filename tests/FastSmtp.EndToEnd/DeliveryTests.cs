@@ -92,6 +92,29 @@ public class DeliveryTests
     }
 
     [SkippableFact]
+    public async Task Queue_flush_takes_one_domain_or_one_message_and_leaves_the_rest_waiting()
+    {
+        int port = RequiredTool.FreeTcpPort();
+        await using ServerProcess server = await ServerProcess.StartAsync("--smarthost", $"127.0.0.1:{port}");
+        string first = await SendAsync(server.Port, "alice@client.test", ["a@one.example"], "to one");
+        await SendAsync(server.Port, "alice@client.test", ["b@two.example"], "to two");
+        await WaitForQueueAsync(server.Spool, queue => queue.Count == 2 && queue.All(r => r.State == RecipientState.Deferred));
+
+        await using SmtpSink sink = await SmtpSink.StartAsync(port);
+        (int byDomain, string domainAnswer) = await RunCliAsync("queue", "flush", "--domain", "two.example", "--spool", server.Spool);
+        Assert.Equal(0, byDomain);
+        Assert.Equal("flushed 1", domainAnswer.Trim());
+        Assert.Contains("Subject: to two", Assert.Single(await sink.WaitForMessagesAsync(1)));
+        Assert.Equal(first, Assert.Single(await WaitForQueueAsync(server.Spool, queue => queue.Count == 1)).QueueId.ToString());
+
+        (int byId, string idAnswer) = await RunCliAsync("queue", "flush", first, "--spool", server.Spool);
+        Assert.Equal(0, byId);
+        Assert.Equal("flushed 1", idAnswer.Trim());
+        Assert.Contains(await sink.WaitForMessagesAsync(2), dump => dump.Contains("Subject: to one", StringComparison.Ordinal));
+        Assert.Empty(await WaitForQueueAsync(server.Spool, queue => queue.Count == 0));
+    }
+
+    [SkippableFact]
     public async Task Queue_flush_without_a_server_says_so()
     {
         await using ServerProcess server = await ServerProcess.StartAsync();

@@ -70,15 +70,31 @@ public sealed partial class DeliveryAgent : BackgroundService
         }
     }
 
-    /// <summary>`queue flush`: every deferred message is due now.</summary>
-    public int Flush()
+    /// <summary>
+    /// `queue flush`: every deferred message <paramref name="which"/> selects (all when null) is
+    /// due now; the others keep their time.
+    /// </summary>
+    public int Flush(Func<QueueEntry, bool>? which = null)
     {
         List<QueueEntry> due = [];
+        List<(QueueEntry Entry, DateTimeOffset At)> later = [];
         lock (_deferredLock)
         {
-            while (_deferred.TryDequeue(out QueueEntry? entry, out _))
+            while (_deferred.TryDequeue(out QueueEntry? entry, out DateTimeOffset at))
             {
-                due.Add(entry);
+                if (which is null || which(entry))
+                {
+                    due.Add(entry);
+                }
+                else
+                {
+                    later.Add((entry, at));
+                }
+            }
+
+            foreach ((QueueEntry entry, DateTimeOffset at) in later)
+            {
+                _deferred.Enqueue(entry, at);
             }
         }
 

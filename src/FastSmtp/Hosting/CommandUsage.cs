@@ -8,7 +8,7 @@ internal static class CommandUsage
     public const string PolicyExplain = "usage: FastSmtp policy explain IP SENDER RECIPIENT [--auth user@host] [--dns ADDR[:PORT]] [--policy FILE]   (SENDER may be <>)";
     public const string HashPassword = "usage: FastSmtp hash-password [--iterations N]   (reads the password from standard input; N >= 1000)";
     public const string QueueList = "usage: FastSmtp queue list [--spool DIR | --config FILE]   (the spool: --spool, else the server's settings)";
-    public const string QueueFlush = "usage: FastSmtp queue flush [--spool DIR | --config FILE]   (the spool: --spool, else the server's settings)";
+    public const string QueueFlush = "usage: FastSmtp queue flush [QUEUE-ID | --domain DOMAIN] [--spool DIR | --config FILE]   (all deferred mail, one message, or the messages for a domain)";
     public const string QueueShow = "usage: FastSmtp queue show QUEUE-ID [--spool DIR | --config FILE]   (envelope, recipients' states, headers)";
     public const string ConfigShow = "usage: FastSmtp config show [server options]   (each setting's effective value and where it came from)";
 

@@ -77,15 +77,30 @@ internal static class QueueCommands
         return 0;
     }
 
-    /// <summary>Tells the server running on the spool to try every deferred message now.</summary>
+    /// <summary>
+    /// Tells the server running on the spool to try every deferred message now, or only
+    /// QUEUE-ID, or only the messages with a recipient at --domain D.
+    /// </summary>
     public static async Task<int> FlushAsync(string[] arguments, TextWriter output, TextWriter error)
     {
+        string command = "flush";
+        if (arguments is ["--domain", var domain, .. var afterDomain])
+        {
+            command = "flush --domain " + domain;
+            arguments = afterDomain;
+        }
+        else if (arguments is [var id, .. var afterId] && !id.StartsWith('-'))
+        {
+            command = "flush " + id;
+            arguments = afterId;
+        }
+
         if (!TryGetSpool("flush", arguments, error, out string spool, out int status))
         {
             return status;
         }
 
-        string? answer = await QueueControl.SendAsync(Path.GetFullPath(spool), "flush");
+        string? answer = await QueueControl.SendAsync(Path.GetFullPath(spool), command);
         if (answer is null)
         {
             error.WriteLine($"queue flush: no FastSmtp server is running on {Path.GetFullPath(spool)}");

@@ -121,6 +121,8 @@ internal sealed partial class QueueControl(Spool spool, DeliveryAgent agent, Ser
                     string answer = command switch
                     {
                         "flush" => $"flushed {agent.Flush()}",
+                        _ when command.StartsWith("flush --domain ", StringComparison.Ordinal) => $"flushed {agent.Flush(entry => HasRecipientIn(entry, command["flush --domain ".Length..]))}",
+                        _ when command.StartsWith("flush ", StringComparison.Ordinal) => $"flushed {agent.Flush(entry => string.Equals(entry.QueueId.ToString(), command["flush ".Length..], StringComparison.OrdinalIgnoreCase))}",
                         "reload" => Answer(reload.Reload(null)),
                         _ when command.StartsWith("reload ", StringComparison.Ordinal) => Answer(reload.Reload(command["reload ".Length..])),
 
@@ -137,6 +139,11 @@ internal sealed partial class QueueControl(Spool spool, DeliveryAgent agent, Ser
             }
         }
     }
+
+    /// <summary>A recipient still to deliver at <paramref name="domain"/> (Postfix's `postqueue -s site`).</summary>
+    private static bool HasRecipientIn(QueueEntry entry, string domain) =>
+        entry.Recipients.Any(r => r.State is RecipientState.Pending or RecipientState.Deferred
+            && r.Address.EndsWith("@" + domain, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>"ok ..." or "refused ...": `policy reload` exits by the first word.</summary>
     private static string Answer(ReloadResult result) => (result.Succeeded ? "ok " : "refused ") + result.Answer;
