@@ -31,7 +31,10 @@ public partial class ObservabilityTests
         Assert.Equal(1, Value(metrics, "fastsmtp_commands_total", "verb=\"Unknown\""));
         Assert.True(Value(metrics, "fastsmtp_replies_total", "code=\"250\"") >= 4, metrics);
         Assert.Equal(1, Value(metrics, "fastsmtp_replies_total", "code=\"500\""));
-        Assert.Equal(1, Value(metrics, "fastsmtp_policy_decisions_total", "outcome=\"Accept\""));
+        // Policy decisions at every stage: two sessions admitted, one sender, one recipient.
+        Assert.Equal(2, Value(metrics, "fastsmtp_policy_decisions_total", "outcome=\"Accept\"", "stage=\"connect\""));
+        Assert.Equal(1, Value(metrics, "fastsmtp_policy_decisions_total", "outcome=\"Accept\"", "stage=\"mail\""));
+        Assert.Equal(1, Value(metrics, "fastsmtp_policy_decisions_total", "outcome=\"Accept\"", "stage=\"rcpt\""));
         Assert.Equal(2, Value(metrics, "fastsmtp_sessions_total"));
         Assert.True(Value(metrics, "fastsmtp_spool_fsync_batch_count") >= 1, metrics);
         Assert.Contains("fastsmtp_spool_fsync_duration_seconds_bucket", metrics);
@@ -87,19 +90,19 @@ public partial class ObservabilityTests
         Assert.Contains(lifeOfTheMessage, line => line.GetProperty("event").GetInt32() == 200 && line.GetProperty("Recipient").GetString() == "postmaster@localhost");
     }
 
-    /// <summary>The value of a sample: the metric name, optionally one of its labels, then the number.</summary>
-    private static double Value(string metrics, string name, string? label = null)
+    /// <summary>The value of a sample: the metric name, optionally labels it must carry, then the number.</summary>
+    private static double Value(string metrics, string name, params string[] labels)
     {
         foreach (string line in metrics.Split('\n'))
         {
             if (line.StartsWith(name, StringComparison.Ordinal) && (line.Length == name.Length || line[name.Length] is ' ' or '{')
-                && (label is null || line.Contains(label, StringComparison.Ordinal)))
+                && labels.All(label => line.Contains(label, StringComparison.Ordinal)))
             {
                 return double.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
             }
         }
 
-        throw new Xunit.Sdk.XunitException($"no sample {name} {label}:\n{metrics}");
+        throw new Xunit.Sdk.XunitException($"no sample {name} {string.Join(' ', labels)}:\n{metrics}");
     }
 
     internal static async Task<string> WaitForMetricAsync(HttpClient http, string metricsBase, string sample)

@@ -91,6 +91,7 @@ internal sealed partial class SmtpSession
         try
         {
             PolicyDecision admitted = _policy.CheckClient(_client, _server.AutoDeny);
+            SmtpMetrics.PolicyDecision(admitted, "connect");
             if (!admitted.Accepted)
             {
                 // deny.txt and auto-denied clients get 554 at connect, then the connection is closed.
@@ -98,7 +99,6 @@ internal sealed partial class SmtpSession
                 PolicyReplies.Compose(admitted.Outcome, default, out ReadOnlySpan<byte> head, out _, out _);
                 Reply(head);
                 LogRefusal(head, default, default, default, rule);
-                SmtpMetrics.PolicyDecision(admitted, "connect");
                 await FlushAsync();
                 outcome = "access denied";
                 return;
