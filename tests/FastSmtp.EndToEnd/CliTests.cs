@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace FastSmtp.EndToEnd;
 
 /// <summary>The command line as an operator meets it: help, version, mistakes named with exit 2, --config, config show.</summary>
@@ -107,35 +105,6 @@ public class CliTests : IDisposable
 
     private static string Line(string[] lines, string flag) => lines.Single(line => line.StartsWith(flag + " ", StringComparison.Ordinal));
 
-    private static async Task<(int Exit, string Output, string Error)> RunAsync(IReadOnlyDictionary<string, string>? environment, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(ServerProcess.DefaultServer);
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[name] = value;
-        }
-
-        using Process process = Process.Start(start)!;
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-
-        return (process.ExitCode, await output, await error);
-    }
+    private static Task<(int Exit, string Output, string Error)> RunAsync(IReadOnlyDictionary<string, string>? environment, params string[] arguments) =>
+        ServerProcess.RunCommandAsync(environment, arguments);
 }

@@ -117,18 +117,9 @@ public class CrashTests
         await client.SendAsync("Subject: queued\r\n\r\nsecret body\r\n.\r\n");
         string queueId = (await client.ReadReplyAsync())!.Trim().Split(' ')[^1];
 
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in new[] { ServerProcess.DefaultServer, "queue", "list", "--spool", server.Spool })
-        {
-            start.ArgumentList.Add(argument);
-        }
+        (int exit, string output, string summary) = await ServerProcess.RunCommandAsync(null, "queue", "list", "--spool", server.Spool);
 
-        using var list = System.Diagnostics.Process.Start(start)!;
-        string output = await list.StandardOutput.ReadToEndAsync();
-        string summary = await list.StandardError.ReadToEndAsync();
-        await list.WaitForExitAsync();
-
-        Assert.Equal(0, list.ExitCode);
+        Assert.Equal(0, exit);
         string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, lines.Length);
 

@@ -267,17 +267,7 @@ public class DeliveryTests
 
     internal static async Task<(int ExitCode, string Output)> RunCliAsync(params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(ServerProcess.DefaultServer);
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using Process process = Process.Start(start)!;
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await output + await error);
+        (int exit, string output, string error) = await ServerProcess.RunCommandAsync(null, arguments);
+        return (exit, output + error);
     }
 }

@@ -134,6 +134,39 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     public static Task<ServerProcess> StartUnderAsync(IReadOnlyList<string> launcher, IReadOnlyDictionary<string, string>? environment, params string[] arguments) =>
         StartAsync(DefaultServer, arguments, environment, launcher);
 
+    /// <summary>A command of the server (`queue list`, `config show`, `--help`, ...) run to its end: exit code, standard output, standard error.</summary>
+    public static async Task<(int Exit, string Output, string Error)> RunCommandAsync(IReadOnlyDictionary<string, string>? environment, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(DefaultServer);
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        using Process process = Process.Start(start)!;
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        return (process.ExitCode, await output, await error);
+    }
+
     /// <summary>The spool as this process can see it (through /proc for a server in its own mount namespace).</summary>
     public string VisibleSpool => _visibleSpool ?? Spool;
 

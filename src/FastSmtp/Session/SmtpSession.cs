@@ -366,9 +366,9 @@ internal sealed partial class SmtpSession
             _output.Write(tail);
         }
 
-        // "250-..." as the last line written: more lines of the same reply follow.
-        ReadOnlySpan<byte> lastLine = tail.IsEmpty ? head[(head[..^2].LastIndexOf((byte)'\n') + 1)..] : head;
-        _replyContinues = lastLine.Length > 3 && lastLine[3] == (byte)'-';
+        // Only a reply written a line at a time ("250-2.1.5 <member>") leaves lines to follow; a
+        // fixed reply, multi-line or not (EHLO's), is written whole.
+        _replyContinues = !tail.IsEmpty && head.Length > 3 && head[3] == (byte)'-';
         _repliesPending = true;
     }
 
