@@ -27,6 +27,9 @@ public class CliTests : IDisposable
     [InlineData("queue", "list")]
     [InlineData("queue", "flush")]
     [InlineData("queue", "show")]
+    [InlineData("queue", "hold")]
+    [InlineData("queue", "release")]
+    [InlineData("queue", "delete")]
     [InlineData("config", "show")]
     public async Task Every_command_has_help(string command, string subcommand)
     {

@@ -76,7 +76,9 @@ public sealed partial class DeliveryAgent
                 continue;
             }
 
-            if (reply == default || recipient.State is RecipientState.Delivered or RecipientState.Failed)
+            // A deleted recipient is never bounced; a held one keeps what the pass found (a
+            // deferral does not take it off hold).
+            if (reply == default || recipient.IsFinished)
             {
                 continue;
             }
@@ -181,6 +183,12 @@ public sealed partial class DeliveryAgent
         {
             _spool.Retire(entry);
             LogRetired(_logger, entry.QueueId);
+            return;
+        }
+
+        if (!entry.HasWaiting)
+        {
+            // On hold: it waits in the spool for `queue release`.
             return;
         }
 

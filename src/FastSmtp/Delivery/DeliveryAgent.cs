@@ -107,6 +107,39 @@ public sealed partial class DeliveryAgent : BackgroundService
         return due.Count;
     }
 
+    /// <summary>
+    /// `queue hold`, `release` and `delete` while the server runs: recorded in the spool first,
+    /// then the messages are taken out of the retry schedule and given a pass (which delivers a
+    /// released message, retires a deleted one and finds nothing to do for a held one). A pass
+    /// already under way finishes; what it records cannot undo the hold or the deletion.
+    /// Returns the messages changed, or null when the spool could not record it.
+    /// </summary>
+    public async Task<int?> ApplyAsync(QueueAction action, Func<QueueEntry, bool> which)
+    {
+        (CommitResult result, List<QueueEntry> changed) = await _spool.ApplyAsync(action, which);
+        if (result != CommitResult.Committed)
+        {
+            return null;
+        }
+
+        foreach (QueueEntry entry in changed)
+        {
+            lock (_deferredLock)
+            {
+                _deferred.Remove(entry, out _, out _);
+            }
+
+            if (!Start(entry) && action == QueueAction.Release)
+            {
+                // Its pass is finishing: the released recipients are tried once it has.
+                Defer(entry, DateTimeOffset.UtcNow);
+            }
+        }
+
+        LogQueueAction(_logger, action.ToString().ToLowerInvariant(), changed.Count);
+        return changed.Count;
+    }
+
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
@@ -117,7 +150,7 @@ public sealed partial class DeliveryAgent : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _stopping = stoppingToken;
-        _spool.Committed += Start;
+        _spool.Committed += StartCommitted;
 
         // On start every undelivered recipient is due at once (once the spool could be read).
         IReadOnlyList<QueueEntry> recovered;
@@ -127,7 +160,7 @@ public sealed partial class DeliveryAgent : BackgroundService
         }
         catch (OperationCanceledException)
         {
-            _spool.Committed -= Start;
+            _spool.Committed -= StartCommitted;
             return;
         }
 
@@ -154,7 +187,7 @@ public sealed partial class DeliveryAgent : BackgroundService
             }
         }
 
-        _spool.Committed -= Start;
+        _spool.Committed -= StartCommitted;
     }
 
     /// <summary>Starts the deferred messages that are due; returns how long until the next one is.</summary>
@@ -186,12 +219,17 @@ public sealed partial class DeliveryAgent : BackgroundService
         return wait;
     }
 
-    /// <summary>Begins a delivery pass of a message (from the spool's commit thread, so it only hands over).</summary>
-    private void Start(QueueEntry entry)
+    private void StartCommitted(QueueEntry entry) => Start(entry);
+
+    /// <summary>
+    /// Begins a delivery pass of a message (from the spool's commit thread, so it only hands
+    /// over); false when the server stops or a pass of the message is already under way.
+    /// </summary>
+    private bool Start(QueueEntry entry)
     {
         if (_stopping.IsCancellationRequested)
         {
-            return;
+            return false;
         }
 
         var started = new TaskCompletionSource();
@@ -210,7 +248,10 @@ public sealed partial class DeliveryAgent : BackgroundService
                     started.SetResult();
                 }
             }, (this, entry, started), preferLocal: false);
+            return true;
         }
+
+        return false;
     }
 
     private void Defer(QueueEntry entry, DateTimeOffset at)
@@ -231,7 +272,7 @@ public sealed partial class DeliveryAgent : BackgroundService
         for (int i = 0; i < entry.Recipients.Length; i++)
         {
             RecipientProgress recipient = entry.Recipients[i];
-            if (recipient.State is RecipientState.Delivered or RecipientState.Failed)
+            if (!recipient.IsWaiting)
             {
                 continue;
             }
@@ -334,6 +375,9 @@ public sealed partial class DeliveryAgent : BackgroundService
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "Queue flush: {Count} deferred messages due now")]
     private static partial void LogFlushed(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 207, Level = LogLevel.Information, Message = "Queue {Action}: {Count} messages")]
+    private static partial void LogQueueAction(ILogger logger, string action, int count);
 
     [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "Queued DSN {DsnId} to <{Sender}> for {QueueId}: {Recipients} recipients reported")]
     private static partial void LogDsnQueued(ILogger logger, QueueId dsnId, string sender, QueueId queueId, int recipients);

@@ -104,7 +104,8 @@ internal static class CommandLineSwitches
         output.WriteLine("       FastSmtp COMMAND [options]   (COMMAND --help for its options)");
         output.WriteLine();
         output.WriteLine("Commands: serve (default), policy check, policy explain, policy reload, hash-password,");
-        output.WriteLine("          queue list, queue flush, config show");
+        output.WriteLine("          queue list, queue show, queue flush, queue hold, queue release, queue delete,");
+        output.WriteLine("          config show");
         output.WriteLine();
         output.WriteLine("Options (also in appsettings.json, section FastSmtp, or FASTSMTP_NAME environment variables):");
         var rows = All.Select(s => (Flag: s.Value is null ? s.Name : s.Name + " " + s.Value, Help: s.Value is not null && ConfigCommands.DefaultOf(s.Key) is { Length: > 0 } value ? $"{s.Help} [{value}]" : s.Help))

@@ -57,6 +57,12 @@ public static class Program
                     return CommandUsage.AsksForHelp(rest) ? Usage(CommandUsage.QueueFlush) : await QueueCommands.FlushAsync(rest, Console.Out, Console.Error);
                 case ["queue", "show", .. var rest]:
                     return CommandUsage.AsksForHelp(rest) ? Usage(CommandUsage.QueueShow) : QueueCommands.Show(rest, Console.Out, Console.Error);
+                case ["queue", "hold", .. var rest]:
+                    return CommandUsage.AsksForHelp(rest) ? Usage(CommandUsage.QueueHold) : await QueueCommands.ChangeAsync(QueueAction.Hold, rest, Console.Out, Console.Error);
+                case ["queue", "release", .. var rest]:
+                    return CommandUsage.AsksForHelp(rest) ? Usage(CommandUsage.QueueRelease) : await QueueCommands.ChangeAsync(QueueAction.Release, rest, Console.Out, Console.Error);
+                case ["queue", "delete", .. var rest]:
+                    return CommandUsage.AsksForHelp(rest) ? Usage(CommandUsage.QueueDelete) : await QueueCommands.ChangeAsync(QueueAction.Delete, rest, Console.Out, Console.Error);
                 case ["hash-password", .. var rest]:
                     return CommandUsage.AsksForHelp(rest) ? Usage(CommandUsage.HashPassword) : PolicyCommands.HashPassword(rest, Console.In, Console.Out, Console.Error);
                 case ["config", "show", .. var rest]:
@@ -65,7 +71,7 @@ public static class Program
                     args = args[1..];
                     break;
                 default:
-                    await Console.Error.WriteLineAsync($"fastsmtp: unknown command '{string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')))}' (commands: serve, policy check, policy explain, policy reload, hash-password, queue list, queue flush, config show; FastSmtp --help)");
+                    await Console.Error.WriteLineAsync($"fastsmtp: unknown command '{string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')))}' (commands: serve, policy check, policy explain, policy reload, hash-password, queue list, queue show, queue flush, queue hold, queue release, queue delete, config show; FastSmtp --help)");
                     return 2;
             }
         }
@@ -103,8 +109,15 @@ public static class Program
 
         SmtpMetrics.ObservePolicy(() => policy.Current.Identity.Hash);
 
+        SpoolLock? spoolLock = null;
         try
         {
+            // One server per spool; a queue command changing a stopped server's spool takes the
+            // same lock.
+            string spoolDirectory = Path.GetFullPath(app.Services.GetRequiredService<IOptions<SmtpServerOptions>>().Value.Spool);
+            spoolLock = SpoolLock.TryAcquire(spoolDirectory)
+                ?? throw new IOException($"another process uses {spoolDirectory} (it holds {Path.Combine(spoolDirectory, SpoolLock.FileName)}): one FastSmtp server per spool");
+
             // Open the spool before listening: an unusable spool is a start-up error, not a
             // surprise for the first client.
             Spool spool = app.Services.GetRequiredService<Spool>();
@@ -179,6 +192,7 @@ public static class Program
         Spool stopped = app.Services.GetRequiredService<Spool>();
         HostingLog.Stopped(logger, stopped.CommittedMessages, stopped.CommittedBatches);
         await app.DisposeAsync();
+        spoolLock.Dispose();
         return 0;
     }
 

@@ -26,7 +26,7 @@ internal static class QueueCommands
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{message.QueueId}\t{message.ReceivedAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}\t{message.Size}\t<{message.Sender}>"));
             foreach (QueuedRecipient recipient in message.Recipients)
             {
-                undelivered += recipient.State is RecipientState.Pending or RecipientState.Deferred ? 1 : 0;
+                undelivered += recipient.State is RecipientState.Pending or RecipientState.Deferred or RecipientState.Held ? 1 : 0;
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"\t{recipient.Address}\t{recipient.State.ToString().ToLowerInvariant()}\t{recipient.Attempts}\t{recipient.NextAttempt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}\t{recipient.LastResponse ?? "-"}"));
             }
@@ -83,23 +83,13 @@ internal static class QueueCommands
     /// </summary>
     public static async Task<int> FlushAsync(string[] arguments, TextWriter output, TextWriter error)
     {
-        string command = "flush";
-        if (arguments is ["--domain", var domain, .. var afterDomain])
-        {
-            command = "flush --domain " + domain;
-            arguments = afterDomain;
-        }
-        else if (arguments is [var id, .. var afterId] && !id.StartsWith('-'))
-        {
-            command = "flush " + id;
-            arguments = afterId;
-        }
-
+        QueueSelection.TryRead(arguments, out QueueSelection selection, out arguments);
         if (!TryGetSpool("flush", arguments, error, out string spool, out int status))
         {
             return status;
         }
 
+        string command = selection.IsAll ? "flush" : "flush " + selection;
         string? answer = await QueueControl.SendAsync(Path.GetFullPath(spool), command);
         if (answer is null)
         {
@@ -111,11 +101,78 @@ internal static class QueueCommands
         return 0;
     }
 
+    /// <summary>
+    /// `queue hold`, `release` and `delete` (Postfix's postsuper -h, -H, -d) for one message, a
+    /// domain's messages, or all: through the running server's control socket, or, when no
+    /// server runs on the spool, in the spool itself (under its lock, so a server starting
+    /// meanwhile waits its turn). Either way the change is recorded in the spool's log: a
+    /// held message stays held and a deleted one never comes back, whatever restarts.
+    /// </summary>
+    public static async Task<int> ChangeAsync(QueueAction action, string[] arguments, TextWriter output, TextWriter error)
+    {
+        string verb = action.ToString().ToLowerInvariant();
+        string usage = CommandUsage.QueueChange(verb);
+        if (!QueueSelection.TryRead(arguments, out QueueSelection selection, out arguments))
+        {
+            error.WriteLine(usage);
+            return 2;
+        }
+
+        if (!TryGetSpool(verb, arguments, error, out string spool, out int status, usage))
+        {
+            return status;
+        }
+
+        spool = Path.GetFullPath(spool);
+        string? answer = await QueueControl.SendAsync(spool, verb + " " + selection);
+        if (answer is null)
+        {
+            using SpoolLock? owned = SpoolLock.TryAcquire(spool);
+            if (owned is null)
+            {
+                error.WriteLine($"queue {verb}: a FastSmtp server holds {spool} but does not answer on {QueueControl.SocketPath(spool)}");
+                return 1;
+            }
+
+            answer = await ChangeStoppedSpoolAsync(spool, action, selection);
+        }
+
+        bool failed = answer.StartsWith("failed", StringComparison.Ordinal);
+        (failed ? error : output).WriteLine(answer);
+        return failed ? 1 : 0;
+    }
+
+    /// <summary>The change made in the spool of a server that is not running (the caller holds the spool's lock).</summary>
+    private static async Task<string> ChangeStoppedSpoolAsync(string directory, QueueAction action, QueueSelection selection)
+    {
+        using var spool = new Spool(directory, Microsoft.Extensions.Logging.Abstractions.NullLogger<Spool>.Instance);
+        if (spool.Fault is { } fault)
+        {
+            return "failed: the spool cannot be read: " + fault.Reason;
+        }
+
+        await spool.Recovered;
+        (CommitResult result, List<QueueEntry> changed) = await spool.ApplyAsync(action, selection.Matches);
+        if (result != CommitResult.Committed)
+        {
+            return $"failed: the spool cannot record changes ({spool.Fault?.Reason ?? result.ToString()})";
+        }
+
+        foreach (QueueEntry entry in changed.Where(entry => entry.IsDone))
+        {
+            // A deleted message leaves at once: its body file goes now, not at the next start.
+            spool.Retire(entry);
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"{action switch { QueueAction.Hold => "held", QueueAction.Release => "released", _ => "deleted" }} {changed.Count}");
+    }
+
     /// <summary>--spool DIR, else the spool the server's settings name (--config FILE, FASTSMTP_SPOOL, appsettings.json).</summary>
-    private static bool TryGetSpool(string command, string[] arguments, TextWriter error, out string spool, out int status)
+    private static bool TryGetSpool(string command, string[] arguments, TextWriter error, out string spool, out int status, string? usage = null)
     {
         status = 0;
-        if (!SpoolArguments.TryRead(arguments, allowPolicy: false, command == "list" ? CommandUsage.QueueList : CommandUsage.QueueFlush, error, out spool, out _))
+        usage ??= command switch { "list" => CommandUsage.QueueList, "show" => CommandUsage.QueueShow, _ => CommandUsage.QueueFlush };
+        if (!SpoolArguments.TryRead(arguments, allowPolicy: false, usage, error, out spool, out _))
         {
             status = 2;
             return false;

@@ -10,7 +10,9 @@ namespace FastSmtp.Hosting;
 /// <summary>
 /// The running server's control socket, <c>&lt;spool&gt;/control.sock</c> (a Unix domain socket,
 /// reachable only by who may enter the spool folder): `queue flush` connects and sends
-/// "flush", and every deferred message becomes due at once (Postfix's `postqueue -f`); "stats"
+/// "flush", and every deferred message becomes due at once (Postfix's `postqueue -f`), or
+/// "flush ID" / "flush --domain D" for some; "hold", "release" and "delete" with ID,
+/// "--domain D" or "--all" are `queue hold`, `release` and `delete` (Postfix's postsuper); "stats"
 /// answers the bytes the process has allocated so far (the load scripts' allocation figure);
 /// "reload [FILE]" is `policy reload`.
 /// </summary>
@@ -118,18 +120,7 @@ internal sealed partial class QueueControl(Spool spool, DeliveryAgent agent, Ser
 
                     // Loading a large policy can take longer than the 5 s a command may take to arrive.
                     timeout.CancelAfter(TimeSpan.FromMinutes(5));
-                    string answer = command switch
-                    {
-                        "flush" => $"flushed {agent.Flush()}",
-                        _ when command.StartsWith("flush --domain ", StringComparison.Ordinal) => $"flushed {agent.Flush(entry => HasRecipientIn(entry, command["flush --domain ".Length..]))}",
-                        _ when command.StartsWith("flush ", StringComparison.Ordinal) => $"flushed {agent.Flush(entry => string.Equals(entry.QueueId.ToString(), command["flush ".Length..], StringComparison.OrdinalIgnoreCase))}",
-                        "reload" => Answer(reload.Reload(null)),
-                        _ when command.StartsWith("reload ", StringComparison.Ordinal) => Answer(reload.Reload(command["reload ".Length..])),
-
-                        // For bench/load: bytes allocated by the whole process so far, and messages committed.
-                        "stats" => FormattableString.Invariant($"allocated={GC.GetTotalAllocatedBytes(precise: true)} deferred={agent.DeferredCount}"),
-                        _ => "unknown command",
-                    };
+                    string answer = await AnswerAsync(command);
                     await connection.SendAsync(Encoding.UTF8.GetBytes(answer + "\n"), SocketFlags.None, timeout.Token);
                 }
                 catch (Exception exception) when (exception is OperationCanceledException or SocketException)
@@ -140,10 +131,27 @@ internal sealed partial class QueueControl(Spool spool, DeliveryAgent agent, Ser
         }
     }
 
-    /// <summary>A recipient still to deliver at <paramref name="domain"/> (Postfix's `postqueue -s site`).</summary>
-    private static bool HasRecipientIn(QueueEntry entry, string domain) =>
-        entry.Recipients.Any(r => r.State is RecipientState.Pending or RecipientState.Deferred
-            && r.Address.EndsWith("@" + domain, StringComparison.OrdinalIgnoreCase));
+    private async Task<string> AnswerAsync(string command)
+    {
+        (string verb, string argument) = command.IndexOf(' ') is var space and > 0 ? (command[..space], command[(space + 1)..]) : (command, string.Empty);
+        QueueSelection selection = argument.Length == 0 ? QueueSelection.All : QueueSelection.Parse(argument);
+        return verb switch
+        {
+            "flush" => $"flushed {agent.Flush(selection.IsAll ? null : selection.Matches)}",
+            "hold" => Answer("held", await agent.ApplyAsync(QueueAction.Hold, selection.Matches)),
+            "release" => Answer("released", await agent.ApplyAsync(QueueAction.Release, selection.Matches)),
+            "delete" => Answer("deleted", await agent.ApplyAsync(QueueAction.Delete, selection.Matches)),
+            "reload" => Answer(reload.Reload(argument.Length == 0 ? null : argument)),
+
+            // For bench/load: bytes allocated by the whole process so far, and messages committed.
+            "stats" => FormattableString.Invariant($"allocated={GC.GetTotalAllocatedBytes(precise: true)} deferred={agent.DeferredCount}"),
+            _ => "unknown command",
+        };
+    }
+
+    /// <summary>"held 2", or "failed ..." when the spool could not record the change (nothing was changed).</summary>
+    private string Answer(string done, int? count) =>
+        count is { } changed ? $"{done} {changed}" : $"failed: the spool cannot record changes now ({spool.Fault?.Reason ?? "stopping"})";
 
     /// <summary>"ok ..." or "refused ...": `policy reload` exits by the first word.</summary>
     private static string Answer(ReloadResult result) => (result.Succeeded ? "ok " : "refused ") + result.Answer;

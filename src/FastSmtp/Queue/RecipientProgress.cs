@@ -1,4 +1,11 @@
 namespace FastSmtp.Queue;
 
 /// <summary>One recipient of a queued message and where its delivery stands.</summary>
-public readonly record struct RecipientProgress(string Address, RecipientState State, int Attempts, DateTimeOffset NextAttempt, string? LastResponse);
+public readonly record struct RecipientProgress(string Address, RecipientState State, int Attempts, DateTimeOffset NextAttempt, string? LastResponse)
+{
+    /// <summary>Delivered, failed or deleted: nothing more will be done for it.</summary>
+    public bool IsFinished => State is RecipientState.Delivered or RecipientState.Failed or RecipientState.Deleted;
+
+    /// <summary>Due for an attempt now or later (pending or deferred; not held).</summary>
+    public bool IsWaiting => State is RecipientState.Pending or RecipientState.Deferred;
+}

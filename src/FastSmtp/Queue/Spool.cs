@@ -164,6 +164,41 @@ public sealed partial class Spool : IMessageStore, IDisposable
         }
     }
 
+    /// <summary>
+    /// Records an operator's action (`queue hold`, `release`, `delete`) for every unfinished
+    /// message <paramref name="which"/> selects; returns the messages it changed, once that is
+    /// durable (none when the spool could not commit).
+    /// </summary>
+    public async Task<(CommitResult Result, List<QueueEntry> Changed)> ApplyAsync(QueueAction action, Func<QueueEntry, bool> which)
+    {
+        List<QueueEntry> selected;
+        lock (_lock)
+        {
+            selected = _index.Select(which);
+        }
+
+        var changes = new List<RecipientStateChange>();
+        var changed = new List<QueueEntry>();
+        DateTimeOffset now = _time.GetUtcNow();
+        foreach (QueueEntry entry in selected)
+        {
+            List<RecipientStateChange> mine = entry.ChangesFor(action, now);
+            if (mine.Count > 0)
+            {
+                changes.AddRange(mine);
+                changed.Add(entry);
+            }
+        }
+
+        if (changes.Count == 0)
+        {
+            return (CommitResult.Committed, changed);
+        }
+
+        CommitResult result = await RecordAsync(changes);
+        return (result, result == CommitResult.Committed ? changed : []);
+    }
+
     /// <summary>A queued message with its body, read from its record through a handle kept per segment.</summary>
     public SpooledMessage ReadMessage(QueueEntry entry)
     {

@@ -55,7 +55,7 @@ internal sealed class SpoolBatch
         _layout.Add((recordStart, _records.Length, null, null));
     }
 
-    /// <summary>A message's record copied as it is (<paramref name="payload"/>), then one state record per recipient that has left Pending.</summary>
+    /// <summary>A message's record copied as it is (<paramref name="payload"/>), then one state record per recipient that has left Pending or been tried (a released one is Pending again, its attempts kept).</summary>
     public void AddRelocation(QueueEntry entry, byte[] payload)
     {
         int recordStart = _records.Reserve(SpoolFormat.HeaderLength);
@@ -64,7 +64,7 @@ internal sealed class SpoolBatch
         for (int i = 0; i < entry.Recipients.Length; i++)
         {
             RecipientProgress recipient = entry.Recipients[i];
-            if (recipient.State != RecipientState.Pending)
+            if (recipient.State != RecipientState.Pending || recipient.Attempts != 0)
             {
                 AddStateChange(new RecipientStateChange(entry.QueueId, i, recipient.State, recipient.Attempts, recipient.NextAttempt, recipient.LastResponse));
             }

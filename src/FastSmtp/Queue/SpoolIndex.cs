@@ -26,6 +26,9 @@ internal sealed class SpoolIndex
         _byId[entry.QueueId.Value] = entry;
     }
 
+    /// <summary>The unfinished messages <paramref name="which"/> selects, oldest first.</summary>
+    public List<QueueEntry> Select(Func<QueueEntry, bool> which) => [.. _byId.Values.Where(which).OrderBy(entry => entry.ReceivedAt)];
+
     public bool Contains(QueueId queueId) => _byId.ContainsKey(queueId.Value);
 
     /// <summary>A committed state change; for a message already retired it changes nothing.</summary>

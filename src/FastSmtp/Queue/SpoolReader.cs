@@ -44,11 +44,11 @@ public static class SpoolReader
         return replay.Entries;
     }
 
-    /// <summary>Every recipient not yet delivered or failed, in queue order: what `queue list` prints.</summary>
+    /// <summary>Every recipient not yet delivered, failed or deleted, in queue order.</summary>
     public static List<QueuedRecipient> ReadQueue(string spool) =>
         Replay(spool)
             .SelectMany(entry => entry.Recipients.Select((r, index) => new QueuedRecipient(entry.QueueId, index, r.Address, r.State, r.Attempts, r.NextAttempt, r.LastResponse)))
-            .Where(r => r.State is RecipientState.Pending or RecipientState.Deferred)
+            .Where(r => r.State is RecipientState.Pending or RecipientState.Deferred or RecipientState.Held)
             .ToList();
 
     /// <summary>
