@@ -77,10 +77,14 @@ internal static class DiagnosticDescriptors
         "FSMTP017", "Name used twice",
         "'{0}' is already a {1} on {2} line {3}; a local name is a user, an alias or a group, not two of them");
 
+    public static readonly DiagnosticDescriptor InvalidTransportEntry = Error(
+        "FSMTP018", "Invalid transport.txt entry",
+        "'{0}' is not a transport.txt entry: expected 'DOMAIN NEXT-HOP' (DOMAIN, or .DOMAIN for its subdomains), NEXT-HOP being HOST:PORT, [IPV6]:PORT, mx or local (for example example.com mail.example.net:587)");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = Index(
         InvalidHostName, MissingPrimaryHost, DuplicateEntry, PolicyFolderNotSet, UnknownOption, BadOptionValue,
         MalformedOptionLine, InvalidAddress, HostNotLocal, BadPasswordHash, InvalidAddressRange, NonContiguousMask,
-        InvalidAcceptEntry, InvalidKillEntry, MalformedTest, AliasCycle, NameConflict);
+        InvalidAcceptEntry, InvalidKillEntry, MalformedTest, AliasCycle, NameConflict, InvalidTransportEntry);
 
     public static DiagnosticDescriptor ById(string id) =>
         s_byId.TryGetValue(id, out DiagnosticDescriptor? descriptor)

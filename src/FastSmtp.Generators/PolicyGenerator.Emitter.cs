@@ -105,6 +105,15 @@ public sealed partial class PolicyGenerator
             return Close(writer, data);
         }
 
+        public static SourceText EmitTransport(KeyListModel transport)
+        {
+            SourceWriter writer = Open("transport.txt");
+            var data = new List<(string Name, byte[] Bytes)>();
+            WriteStringTable(writer, data, "Transport", transport.Exact.ToList(), withValues: true);
+            writer.WriteLine("public static global::System.ReadOnlySpan<byte> TransportNextHop(int entry) => TransportValue(entry);");
+            return Close(writer, data);
+        }
+
         public static SourceText EmitRanges(AddressRangesModel ranges)
         {
             string name = ranges.FileName == "relay.txt" ? "Relay" : "Deny";

@@ -220,6 +220,74 @@ public sealed partial class PolicyGenerator
             return new KeyListModel(new EquatableArray<KeyedEntry>(entries), EquatableArray<KeyedEntry>.Empty, new EquatableArray<DiagnosticInfo>(diagnostics));
         }
 
+        /// <summary>
+        /// transport.txt: "DOMAIN NEXT-HOP", DOMAIN exact or ".DOMAIN" for every subdomain;
+        /// NEXT-HOP is HOST:PORT (an IPv6 address in brackets), "mx" (by MX records, past a
+        /// smarthost) or "local" (into the Maildir). Stored as the normalised next hop.
+        /// </summary>
+        public static KeyListModel ParseTransport(PolicyFileText? file, CancellationToken cancellationToken)
+        {
+            var entries = new List<KeyedEntry>();
+            var diagnostics = new List<DiagnosticInfo>();
+            var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (PolicyLine line in file is null ? [] : ReadLines(file))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                string text = line.Text;
+                string[] fields = text.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries);
+                string? domain = null;
+                string? nextHop = null;
+                if (fields.Length == 2)
+                {
+                    bool subdomains = fields[0].StartsWith(".", StringComparison.Ordinal);
+                    domain = TryNormalizeHost(subdomains ? fields[0].Substring(1) : fields[0], out string host) ? (subdomains ? "." : string.Empty) + host : null;
+                    nextHop = NormalizeNextHop(fields[1]);
+                }
+
+                if (domain is null || nextHop is null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidTransportEntry, line, line.Indent, text.Length, text));
+                }
+                else
+                {
+                    AddUnique(entries, seen, diagnostics, line, new KeyedEntry(domain, nextHop, line.Number), domain);
+                }
+            }
+
+            return new KeyListModel(new EquatableArray<KeyedEntry>(entries), EquatableArray<KeyedEntry>.Empty, new EquatableArray<DiagnosticInfo>(diagnostics));
+        }
+
+        /// <summary>"mx", "local", "host:port" (lower case) or "[ipv6]:port"; null when it is none of them.</summary>
+        private static string? NormalizeNextHop(string text)
+        {
+            string lower = text.ToLowerInvariant();
+            if (lower is "mx" or "local")
+            {
+                return lower;
+            }
+
+            int colon = lower.LastIndexOf(':');
+            if (colon <= 0 || !int.TryParse(lower.Substring(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port is < 1 or > 65535)
+            {
+                return null;
+            }
+
+            string host = lower.Substring(0, colon);
+            if (host.StartsWith("[", StringComparison.Ordinal) && host.EndsWith("]", StringComparison.Ordinal))
+            {
+                return IPAddress.TryParse(host.Substring(1, host.Length - 2), out IPAddress? v6) && v6.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+                    ? "[" + v6 + "]:" + port.ToString(CultureInfo.InvariantCulture)
+                    : null;
+            }
+
+            if (IPAddress.TryParse(host, out IPAddress? v4))
+            {
+                return v4.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? v4 + ":" + port.ToString(CultureInfo.InvariantCulture) : null;
+            }
+
+            return TryNormalizeHost(host, out string name) ? name + ":" + port.ToString(CultureInfo.InvariantCulture) : null;
+        }
+
         /// <summary>kill.lst: user@host and @host match exactly; @*suffix is a plain string suffix of the domain.</summary>
         public static KeyListModel ParseKill(PolicyFileText? file, CancellationToken cancellationToken)
         {

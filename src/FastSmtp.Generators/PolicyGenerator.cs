@@ -9,7 +9,7 @@ using Microsoft.CodeAnalysis.Text;
 namespace FastSmtp.Generators;
 
 /// <summary>
-/// Compiles the policy folder (smtp.conf, hosts, users, aliases, groups, relay, accept, kill, deny, tests) into C# tables. Each policy file is its own
+/// Compiles the policy folder (smtp.conf, hosts, users, aliases, groups, relay, accept, kill, deny, transport, tests) into C# tables. Each policy file is its own
 /// branch of the pipeline, so editing one re-runs only its parser and emitter (users, aliases
 /// and groups are resolved together against hosts.txt).
 /// </summary>
@@ -28,6 +28,7 @@ public sealed partial class PolicyGenerator : IIncrementalGenerator
         public const string KillModel = nameof(KillModel);
         public const string RelayModel = nameof(RelayModel);
         public const string DenyModel = nameof(DenyModel);
+        public const string TransportModel = nameof(TransportModel);
         public const string TestsModel = nameof(TestsModel);
         public const string ContentHash = nameof(ContentHash);
     }
@@ -78,6 +79,8 @@ public sealed partial class PolicyGenerator : IIncrementalGenerator
             .Select(static (file, ct) => Parser.ParseRanges("relay.txt", file, ct)).WithTrackingName(TrackingNames.RelayModel);
         IncrementalValueProvider<AddressRangesModel> deny = File("deny.txt")
             .Select(static (file, ct) => Parser.ParseRanges("deny.txt", file, ct)).WithTrackingName(TrackingNames.DenyModel);
+        IncrementalValueProvider<KeyListModel> transport = File("transport.txt")
+            .Select(static (file, ct) => Parser.ParseTransport(file, ct)).WithTrackingName(TrackingNames.TransportModel);
         IncrementalValueProvider<PolicyTestsModel> tests = File("tests.txt")
             .Select(static (file, ct) => Parser.ParseTests(file, ct)).WithTrackingName(TrackingNames.TestsModel);
 
@@ -101,6 +104,7 @@ public sealed partial class PolicyGenerator : IIncrementalGenerator
         AddSource(context, kill.Select(static (m, _) => m with { Diagnostics = EquatableArray<DiagnosticInfo>.Empty }), "kill.lst", Emitter.EmitKill);
         AddSource(context, relay.Select(static (m, _) => m with { Diagnostics = EquatableArray<DiagnosticInfo>.Empty }), "relay.txt", Emitter.EmitRanges);
         AddSource(context, deny.Select(static (m, _) => m with { Diagnostics = EquatableArray<DiagnosticInfo>.Empty }), "deny.txt", Emitter.EmitRanges);
+        AddSource(context, transport.Select(static (m, _) => m with { Diagnostics = EquatableArray<DiagnosticInfo>.Empty }), "transport.txt", Emitter.EmitTransport);
         AddSource(context, contentHash, "identity", Emitter.EmitIdentity);
         AddSource(context, tests.Select(static (m, _) => m with { Diagnostics = EquatableArray<DiagnosticInfo>.Empty }), "tests.txt", Emitter.EmitTests);
 
@@ -114,6 +118,7 @@ public sealed partial class PolicyGenerator : IIncrementalGenerator
         ReportDiagnostics(context, kill.Select(static (m, _) => m.Diagnostics));
         ReportDiagnostics(context, relay.Select(static (m, _) => m.Diagnostics));
         ReportDiagnostics(context, deny.Select(static (m, _) => m.Diagnostics));
+        ReportDiagnostics(context, transport.Select(static (m, _) => m.Diagnostics));
         ReportDiagnostics(context, tests.Select(static (m, _) => m.Diagnostics));
     }
 

@@ -114,7 +114,7 @@ public class HostileNextHopTests
     }
 
     /// <summary>First connection: offers STARTTLS, then answers the handshake with garbage. Second: a plain transaction.</summary>
-    private static async Task ServeBrokenTlsThenPlainAsync(TcpListener listener, CancellationToken stop)
+    internal static async Task ServeBrokenTlsThenPlainAsync(TcpListener listener, CancellationToken stop)
     {
         for (int connectionNumber = 0; !stop.IsCancellationRequested; connectionNumber++)
         {

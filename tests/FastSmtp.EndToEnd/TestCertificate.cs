@@ -4,16 +4,23 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace FastSmtp.EndToEnd;
 
-/// <summary>A self-signed certificate for localhost, made at test time and written as PEM (never committed).</summary>
+/// <summary>
+/// A self-signed certificate, made at test time and written as PEM (never committed): for
+/// localhost and 127.0.0.1 unless another name is asked for (a certificate for the wrong host).
+/// </summary>
 public static class TestCertificate
 {
-    public static (string CertificatePath, string KeyPath) Create(string directory)
+    public static (string CertificatePath, string KeyPath) Create(string directory, string dnsName = "localhost", bool forLoopbackAddress = true)
     {
         using RSA key = RSA.Create(2048);
-        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var request = new CertificateRequest("CN=" + dnsName, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName("localhost");
-        names.AddIpAddress(IPAddress.Loopback);
+        names.AddDnsName(dnsName);
+        if (forLoopbackAddress)
+        {
+            names.AddIpAddress(IPAddress.Loopback);
+        }
+
         request.CertificateExtensions.Add(names.Build());
         using X509Certificate2 certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
 
 namespace FastSmtp.Delivery;
 
@@ -11,7 +10,7 @@ namespace FastSmtp.Delivery;
 /// </summary>
 public sealed class ConnectionPool : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<IPEndPoint, ConcurrentStack<(SmtpDeliveryClient Client, long Since)>> _idle = new();
+    private readonly ConcurrentDictionary<NextHopKey, ConcurrentStack<(SmtpDeliveryClient Client, long Since)>> _idle = new();
     private readonly TimeSpan _idleLimit;
     private readonly int _maxIdlePerEndpoint;
     private readonly Timer _sweeper;
@@ -23,7 +22,7 @@ public sealed class ConnectionPool : IAsyncDisposable
         _sweeper = new Timer(static state => _ = ((ConnectionPool)state!).SweepAsync(), this, idleLimit, idleLimit);
     }
 
-    public SmtpDeliveryClient? TakeIdle(IPEndPoint endpoint)
+    public SmtpDeliveryClient? TakeIdle(NextHopKey endpoint)
     {
         if (_idle.TryGetValue(endpoint, out var stack))
         {
@@ -41,7 +40,7 @@ public sealed class ConnectionPool : IAsyncDisposable
         return null;
     }
 
-    public async ValueTask ReturnAsync(IPEndPoint endpoint, SmtpDeliveryClient client)
+    public async ValueTask ReturnAsync(NextHopKey endpoint, SmtpDeliveryClient client)
     {
         var stack = _idle.GetOrAdd(endpoint, _ => new ConcurrentStack<(SmtpDeliveryClient, long)>());
         if (client.IsReusable && stack.Count < _maxIdlePerEndpoint)

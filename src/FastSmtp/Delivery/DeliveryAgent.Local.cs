@@ -35,7 +35,9 @@ public sealed partial class DeliveryAgent
         SecurityPolicy policy = _policy.Current;
         if (policy.LocalMailbox(utf8, out ReadOnlySpan<byte> canonicalHost, out string user) is not { } mailbox)
         {
-            return new NextHopReply(550, $"5.1.1 <{address}>: not a local address");
+            return TransportOf(address[(address.LastIndexOf('@') + 1)..]) == TransportRoute.Local
+                ? DeliverToDomainMaildir(loaded, address)
+                : new NextHopReply(550, $"5.1.1 <{address}>: not a local address");
         }
 
         LocalNameKind kind = policy.FindLocal(utf8).Kind;
@@ -45,7 +47,30 @@ public sealed partial class DeliveryAgent
             return new NextHopReply(550, $"5.1.1 <{address}>: user unknown");
         }
 
-        string host = Encoding.ASCII.GetString(canonicalHost);
+        return WriteMaildir(loaded, Encoding.ASCII.GetString(canonicalHost), user, mailbox);
+    }
+
+    /// <summary>
+    /// A domain transport.txt routes "local": into &lt;mail-dir&gt;/&lt;domain&gt;/&lt;local-part&gt;, for any
+    /// local part that can name a folder (letters, digits, '.', '_', '+', '-', not leading '.');
+    /// the domain's mailboxes are whatever its mail is addressed to, as with a catch-all.
+    /// </summary>
+    private NextHopReply DeliverToDomainMaildir(LoadedMessage loaded, string address)
+    {
+        int at = address.LastIndexOf('@');
+        string user = address[..at].ToLowerInvariant();
+        string domain = address[(at + 1)..].ToLowerInvariant();
+        if (user.Length == 0 || user[0] == '.' || !user.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '+' or '-'))
+        {
+            return new NextHopReply(550, $"5.1.3 <{address}>: this local part cannot name a mailbox");
+        }
+
+        return WriteMaildir(loaded, domain, user, user + "@" + domain);
+    }
+
+    /// <summary>The message into &lt;mail-dir&gt;/&lt;host&gt;/&lt;user&gt;, after a Return-Path and a Delivered-To field.</summary>
+    private NextHopReply WriteMaildir(LoadedMessage loaded, string host, string user, string mailbox)
+    {
         byte[] trace = Encoding.UTF8.GetBytes($"Return-Path: <{loaded.Message.MailFrom}>\r\nDelivered-To: {mailbox}\r\n");
         try
         {

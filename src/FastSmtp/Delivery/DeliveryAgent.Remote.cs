@@ -48,7 +48,7 @@ public sealed partial class DeliveryAgent
     private async ValueTask TransactAsync(DestinationWorker worker, DeliveryJob job)
     {
         NextHopReply[] outcomes = job.Pass.Outcomes;
-        Route route = await Router.RouteAsync(job.Domain, _stopping);
+        Route route = await Router.RouteAsync(job.Domain, job.NextHop, _stopping);
         if (route.Endpoints.Count == 0)
         {
             SetAll(job, route.Failure, "dns");
@@ -75,7 +75,7 @@ public sealed partial class DeliveryAgent
             DeliveryResult? result = null;
             for (int attempt = 0; attempt < 2 && result is null; attempt++)
             {
-                (SmtpDeliveryClient? client, bool reused, NextHopReply failure) = await ClientForAsync(worker, endpoint);
+                (SmtpDeliveryClient? client, bool reused, NextHopReply failure) = await ClientForAsync(worker, new NextHopKey(endpoint, route.Security));
                 if (client is null)
                 {
                     trouble = failure;
@@ -123,30 +123,30 @@ public sealed partial class DeliveryAgent
     private static bool IsHostTrouble(DeliveryResult result) =>
         result.Data.Code is 0 or 421 || (result.Recipients.Count > 0 && result.Recipients.All(r => r.Code is 0 or 421));
 
-    /// <summary>The worker's open connection when it goes to this address, else a cached one, else a new one.</summary>
+    /// <summary>The worker's open connection when it goes to this address with this security, else a cached one, else a new one.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<(SmtpDeliveryClient? Client, bool Reused, NextHopReply Failure)> ClientForAsync(DestinationWorker worker, IPEndPoint endpoint)
+    private async ValueTask<(SmtpDeliveryClient? Client, bool Reused, NextHopReply Failure)> ClientForAsync(DestinationWorker worker, NextHopKey nextHop)
     {
-        if (worker.Client is not null && worker.Endpoint!.Equals(endpoint) && worker.Client.IsReusable)
+        if (worker.Client is not null && worker.Endpoint is { } open && open.Equals(nextHop) && worker.Client.IsReusable)
         {
             return (worker.Client, true, default);
         }
 
         await worker.ReleaseAsync();
-        SmtpDeliveryClient? client = _pool.TakeIdle(endpoint);
+        SmtpDeliveryClient? client = _pool.TakeIdle(nextHop);
         bool reused = client is not null;
         NextHopReply failure = default;
         if (client is null)
         {
-            (client, failure) = await SmtpDeliveryClient.ConnectAsync(endpoint, Hostname, _stopping, startTls: true, _options.DeliveryTimeout);
+            (client, failure) = await SmtpDeliveryClient.ConnectAsync(nextHop.Endpoint, Hostname, _stopping, nextHop.Security, _options.DeliveryTimeout);
             if (client?.TlsFailure is { } tlsFailure)
             {
-                LogTlsFallback(_logger, endpoint.ToString(), tlsFailure);
+                LogTlsFallback(_logger, nextHop.Endpoint.ToString(), tlsFailure);
             }
         }
 
         worker.Client = client;
-        worker.Endpoint = client is null ? null : endpoint;
+        worker.Endpoint = client is null ? null : nextHop;
         return (client, reused, failure);
     }
 

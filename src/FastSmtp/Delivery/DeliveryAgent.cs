@@ -268,7 +268,7 @@ public sealed partial class DeliveryAgent : BackgroundService
     {
         var pass = new MessagePass(entry, _load);
         var local = new List<int>();
-        var remote = new Dictionary<string, (string Domain, List<int> Recipients)>(StringComparer.OrdinalIgnoreCase);
+        var remote = new Dictionary<string, (string Domain, string? NextHop, List<int> Recipients)>(StringComparer.OrdinalIgnoreCase);
         for (int i = 0; i < entry.Recipients.Length; i++)
         {
             RecipientProgress recipient = entry.Recipients[i];
@@ -284,10 +284,17 @@ public sealed partial class DeliveryAgent : BackgroundService
             }
 
             string domain = recipient.Address[(recipient.Address.LastIndexOf('@') + 1)..];
-            string destination = Router.DestinationOf(domain);
+            string? nextHop = TransportOf(domain);
+            if (nextHop == TransportRoute.Local)
+            {
+                local.Add(i);
+                continue;
+            }
+
+            string destination = Router.DestinationOf(domain, nextHop);
             if (!remote.TryGetValue(destination, out var group))
             {
-                remote[destination] = group = (domain, []);
+                remote[destination] = group = (domain, nextHop, []);
             }
 
             group.Recipients.Add(i);
@@ -296,9 +303,9 @@ public sealed partial class DeliveryAgent : BackgroundService
         try
         {
             var work = new List<Task>(remote.Count + 1);
-            foreach ((string destination, (string domain, List<int> recipients)) in remote)
+            foreach ((string destination, (string domain, string? nextHop, List<int> recipients)) in remote)
             {
-                var job = new DeliveryJob(pass, domain, [.. recipients]);
+                var job = new DeliveryJob(pass, domain, nextHop, [.. recipients]);
                 if (!_destinations.TryGetValue(destination, out DestinationQueue? queue))
                 {
                     queue = _destinations.GetOrAdd(destination, _ => new DestinationQueue(_options.DestinationConcurrency, DeliverJobAsync, () => new DestinationWorker(_pool)));
@@ -335,6 +342,13 @@ public sealed partial class DeliveryAgent : BackgroundService
         Span<byte> utf8 = stackalloc byte[AddressNormalizer.MaxLength];
         return Encoding.UTF8.TryGetBytes(address, utf8, out int length)
             && _policy.Current.FindLocal(utf8[..length]).Kind != LocalNameKind.NotLocal;
+    }
+
+    /// <summary>transport.txt's next hop for a domain ("mx", "local", "host:port"), or null for the default route.</summary>
+    private string? TransportOf(string domain)
+    {
+        Span<byte> ascii = stackalloc byte[AddressNormalizer.MaxLength];
+        return Encoding.UTF8.TryGetBytes(domain, ascii, out int length) ? _policy.Current.Transport(ascii[..length])?.NextHop : null;
     }
 
     private LoadedMessage Load(QueueEntry entry)

@@ -6,16 +6,20 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Security.Authentication;
 using System.Text;
+using System.Security.Cryptography.X509Certificates;
 using FastSmtp.Protocol;
+using FastSmtp.Routing;
 
 namespace FastSmtp.Delivery;
 
 /// <summary>
 /// One connection to a next hop (RFC 5321 as a client): greeting, EHLO (HELO when refused),
-/// opportunistic STARTTLS (RFC 3207; any certificate is taken, as Postfix's security level
-/// "may", since the alternative is plain text), then transactions. With PIPELINING (RFC 2920)
-/// MAIL, every RCPT and DATA or BDAT leave in one write; with CHUNKING (RFC 3030) the body goes
-/// as one BDAT LAST chunk, else dot-stuffed after DATA. Replies are read by
+/// TLS as the route's <see cref="OutboundSecurity"/> asks (RFC 3207 STARTTLS, or TLS from the
+/// first byte as on port 465; "may" takes any certificate and falls back to plain text, since
+/// the alternative is not delivering; "encrypt" and "verify" never send in plain text), AUTH
+/// PLAIN or LOGIN (RFC 4954) when it carries credentials, then transactions. With PIPELINING
+/// (RFC 2920) MAIL, every RCPT and DATA or BDAT leave in one write; with CHUNKING (RFC 3030) the
+/// body goes as one BDAT LAST chunk, else dot-stuffed after DATA. Replies are read by
 /// <see cref="SmtpReplyParser"/>. A reply that cannot be read, a timeout or a lost connection
 /// ends the connection and counts as a temporary failure, never an exception. The steps of a
 /// transaction are pooled ValueTasks: a relayed message costs no task object per reply.
@@ -75,8 +79,9 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
 
     /// <summary>Connects, reads the greeting and introduces itself; null with the reason when the next hop is not usable.</summary>
     public static async Task<(SmtpDeliveryClient? Client, NextHopReply Reply)> ConnectAsync(
-        EndPoint nextHop, string heloName, CancellationToken cancellationToken, bool startTls = true, TimeSpan? timeout = null)
+        EndPoint nextHop, string heloName, CancellationToken cancellationToken, OutboundSecurity? security = null, TimeSpan? timeout = null)
     {
+        security ??= OutboundSecurity.Opportunistic;
         var socket = new Socket(nextHop.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         TimeSpan limit = timeout ?? DefaultTimeout;
         try
@@ -97,17 +102,17 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
         }
 
         var client = new SmtpDeliveryClient(socket, limit);
-        NextHopReply reply = await client.OpenAsync(heloName, startTls, cancellationToken);
+        NextHopReply reply = await client.OpenAsync(heloName, security, cancellationToken);
         if (!reply.IsPositive)
         {
             await client.DisposeAsync();
-            if (!client._tlsHandshakeFailed)
+            if (!client._tlsHandshakeFailed || security.Tls != OutboundTls.May)
             {
                 return (null, reply);
             }
 
             // Opportunistic TLS (Postfix's "may"): a broken handshake is retried in plain text.
-            (SmtpDeliveryClient? plain, NextHopReply plainReply) = await ConnectAsync(nextHop, heloName, cancellationToken, startTls: false, timeout);
+            (SmtpDeliveryClient? plain, NextHopReply plainReply) = await ConnectAsync(nextHop, heloName, cancellationToken, security with { Tls = OutboundTls.None }, timeout);
             if (plain is not null)
             {
                 plain.TlsFailure = reply.Text;
@@ -194,12 +199,17 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
         _transactionTimeout?.Dispose();
     }
 
-    private async Task<NextHopReply> OpenAsync(string heloName, bool startTls, CancellationToken cancellationToken)
+    private async Task<NextHopReply> OpenAsync(string heloName, OutboundSecurity security, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_timeout);
         try
         {
+            if (security.Tls == OutboundTls.Implicit && await HandshakeAsync(security, timeout.Token) is { } implicitFailure)
+            {
+                return implicitFailure;
+            }
+
             NextHopReply greeting = await ReadReplyAsync(keepLines: false, timeout.Token);
             if (greeting.Code != 220)
             {
@@ -207,39 +217,42 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
             }
 
             NextHopReply hello = await HelloAsync(heloName, timeout.Token);
-            if (hello.IsPositive && startTls && Extensions.ContainsKey("STARTTLS"))
+            if (hello.IsPositive && security.Tls is OutboundTls.May or OutboundTls.Encrypt or OutboundTls.Verify)
             {
-                Write("STARTTLS\r\n");
-                await _output.FlushAsync(timeout.Token);
-                NextHopReply ready = await ReadReplyAsync(keepLines: false, timeout.Token);
-                if (ready.Code == 220)
+                if (!Extensions.ContainsKey("STARTTLS"))
                 {
-                    await _input.CompleteAsync();
-                    await _output.CompleteAsync();
-                    _tls = new SslStream(_network, leaveInnerStreamOpen: true);
-                    try
-                    {
-                        await _tls.AuthenticateAsClientAsync(
-                            new SslClientAuthenticationOptions
-                            {
-                                TargetHost = (RemoteEndPoint as IPEndPoint)?.Address.ToString() ?? "localhost",
-                                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                                RemoteCertificateValidationCallback = static (_, _, _, _) => true,
-                            },
-                            timeout.Token);
-                    }
-                    catch (Exception exception) when (exception is IOException or AuthenticationException)
+                    if (security.RequiresTls)
                     {
                         _broken = true;
-                        _tlsHandshakeFailed = true;
-                        return NextHopReply.Unreadable("TLS handshake failed: " + exception.Message);
+                        return TlsRequired("the next hop does not offer STARTTLS");
                     }
-
-                    (_input, _output) = PipesOver(_tls);
-
-                    // RFC 3207 4.2: everything learnt before TLS is forgotten; EHLO again.
-                    hello = await HelloAsync(heloName, timeout.Token);
                 }
+                else
+                {
+                    Write("STARTTLS\r\n");
+                    await _output.FlushAsync(timeout.Token);
+                    NextHopReply ready = await ReadReplyAsync(keepLines: false, timeout.Token);
+                    if (ready.Code == 220)
+                    {
+                        if (await HandshakeAsync(security, timeout.Token) is { } failure)
+                        {
+                            return failure;
+                        }
+
+                        // RFC 3207 4.2: everything learnt before TLS is forgotten; EHLO again.
+                        hello = await HelloAsync(heloName, timeout.Token);
+                    }
+                    else if (security.RequiresTls)
+                    {
+                        _broken = true;
+                        return TlsRequired("STARTTLS was refused: " + ready);
+                    }
+                }
+            }
+
+            if (hello.IsPositive && security.Credentials is { } credentials)
+            {
+                return await AuthenticateAsync(credentials, timeout.Token);
             }
 
             return hello;
@@ -254,6 +267,100 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
                 _ => "connection lost: " + exception.Message,
             });
         }
+    }
+
+    /// <summary>A temporary failure: the mail waits rather than leave in plain text (RFC 3207's 454).</summary>
+    private static NextHopReply TlsRequired(string why) => new(454, "4.7.4 TLS is required for this next hop, and " + why);
+
+    /// <summary>
+    /// The TLS handshake (after STARTTLS's 220, or at once for implicit TLS), sending the next
+    /// hop's host name as SNI and, at "verify", checking the chain and the name. Null when it
+    /// succeeded; else why not (and at "may" the connection is retried in plain text).
+    /// </summary>
+    private async Task<NextHopReply?> HandshakeAsync(OutboundSecurity security, CancellationToken cancellationToken)
+    {
+        await _input.CompleteAsync();
+        await _output.CompleteAsync();
+        _tls = new SslStream(_network, leaveInnerStreamOpen: true);
+        var options = new SslClientAuthenticationOptions
+        {
+            TargetHost = security.HostName ?? (RemoteEndPoint as IPEndPoint)?.Address.ToString() ?? "localhost",
+            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+        };
+        if (!security.VerifiesCertificate)
+        {
+            options.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
+        }
+        else if (security.TrustedRoots is { } roots)
+        {
+            options.CertificateChainPolicy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+            options.CertificateChainPolicy.CustomTrustStore.AddRange(roots);
+        }
+
+        try
+        {
+            await _tls.AuthenticateAsClientAsync(options, cancellationToken);
+        }
+        catch (Exception exception) when (exception is IOException or AuthenticationException)
+        {
+            _broken = true;
+            _tlsHandshakeFailed = true;
+            string why = "TLS handshake failed: " + exception.Message;
+            return security.RequiresTls ? TlsRequired(why) : NextHopReply.Unreadable(why);
+        }
+
+        (_input, _output) = PipesOver(_tls);
+        return null;
+    }
+
+    /// <summary>
+    /// AUTH PLAIN, else LOGIN (RFC 4954), with the smarthost's credentials: only over TLS or to
+    /// a loopback address, so a password never crosses a network in plain text. A refusal is a
+    /// temporary failure: the mail waits while the operator mends the credentials.
+    /// </summary>
+    private async Task<NextHopReply> AuthenticateAsync(SmtpCredentials credentials, CancellationToken cancellationToken)
+    {
+        if (!IsTls && !(RemoteEndPoint is IPEndPoint { Address: var address } && IPAddress.IsLoopback(address)))
+        {
+            _broken = true;
+            return new NextHopReply(454, "4.7.0 not sending the smarthost credentials over a connection without TLS");
+        }
+
+        string mechanisms = Extensions.TryGetValue("AUTH", out string? offered) ? " " + offered.ToUpperInvariant() + " " : string.Empty;
+        NextHopReply reply;
+        if (mechanisms.Contains(" PLAIN ", StringComparison.Ordinal))
+        {
+            Write("AUTH PLAIN " + Convert.ToBase64String(Encoding.UTF8.GetBytes("\0" + credentials.User + "\0" + credentials.Password)) + "\r\n");
+            await _output.FlushAsync(cancellationToken);
+            reply = await ReadReplyAsync(keepLines: false, cancellationToken);
+        }
+        else if (mechanisms.Contains(" LOGIN ", StringComparison.Ordinal))
+        {
+            reply = default;
+            foreach (string step in new[] { "AUTH LOGIN", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials.User)), Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials.Password)) })
+            {
+                Write(step + "\r\n");
+                await _output.FlushAsync(cancellationToken);
+                reply = await ReadReplyAsync(keepLines: false, cancellationToken);
+                if (reply.Code != 334)
+                {
+                    break;
+                }
+            }
+        }
+        else
+        {
+            _broken = true;
+            return new NextHopReply(454, "4.7.0 the next hop offers neither AUTH PLAIN nor AUTH LOGIN" + (IsTls ? string.Empty : " (before TLS)"));
+        }
+
+        if (reply.Code == 235)
+        {
+            return reply;
+        }
+
+        _broken = true;
+        return new NextHopReply(454, "4.7.8 authentication to the next hop failed: " + (reply.Code == 0 ? reply.Text : reply.ToString()));
     }
 
     private async Task<NextHopReply> HelloAsync(string heloName, CancellationToken cancellationToken)

@@ -138,7 +138,30 @@ internal static class PolicyCommands
             : await policy.EvaluateAsync(unmapped, sender, recipient, auth, dns, CancellationToken.None);
         output.WriteLine(result.Reply);
         output.WriteLine("rule: " + result.Explanation);
+        output.WriteLine("route: " + RouteOf(policy, recipient));
         return 0;
+    }
+
+    /// <summary>Where an accepted message for <paramref name="recipient"/> would go: a local mailbox, transport.txt's next hop, or the default route.</summary>
+    private static string RouteOf(SecurityPolicy policy, string recipient)
+    {
+        Span<byte> normalized = stackalloc byte[AddressNormalizer.MaxLength];
+        int length = AddressNormalizer.Normalize(System.Text.Encoding.UTF8.GetBytes(recipient), normalized);
+        if (length <= 0)
+        {
+            return "none (not an address)";
+        }
+
+        ReadOnlySpan<byte> address = normalized[..length];
+        if (policy.FindLocal(address).Kind != LocalNameKind.NotLocal)
+        {
+            return "local mailbox (hosts.txt)";
+        }
+
+        ReadOnlySpan<byte> domain = address[(AddressNormalizer.LastAtOutsideQuotes(address) + 1)..];
+        return policy.Transport(domain) is { } transport
+            ? $"{transport.NextHop} ({transport.Rule})"
+            : "default (the smarthost when one is set, else the domain's MX hosts)";
     }
 
     /// <summary>Reads a password from standard input and prints a users.txt hash.</summary>

@@ -299,6 +299,7 @@ public static class Program
 
         // One configuration section, bound once per layer: each takes only its own settings.
         IConfigurationSection settings = builder.Configuration.GetSection(SmtpServerOptions.SectionName);
+        builder.Services.AddSingleton<IValidateOptions<SmtpServerOptions>, RelaySecurityValidation>();
         builder.Services.AddOptions<SmtpServerOptions>()
             .Bind(settings)
             .Validate(o => ListenEndpoints.TryParse(o.Listen, out _, out _), "--listen must be ADDR:PORT[,ADDR:PORT...], for example 127.0.0.1:2525 or [::1]:2525")
@@ -339,7 +340,7 @@ public static class Program
         builder.Services.AddSingleton(sp =>
         {
             SmtpServerOptions o = sp.GetRequiredService<IOptions<SmtpServerOptions>>().Value;
-            return new MailRouter(sp.GetRequiredService<DnsResolver>(), string.IsNullOrWhiteSpace(o.Smarthost) ? null : o.Smarthost, o.MxPort);
+            return new MailRouter(sp.GetRequiredService<DnsResolver>(), string.IsNullOrWhiteSpace(o.Smarthost) ? null : o.Smarthost, o.MxPort, o.ReadRelaySecurity(out _));
         });
         builder.Services.AddSingleton<DeliveryAgent>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DeliveryAgent>());

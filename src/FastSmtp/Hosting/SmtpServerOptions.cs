@@ -27,6 +27,15 @@ public sealed class SmtpServerOptions
     /// <summary>HOST:PORT that receives all remote mail; none means MX routing.</summary>
     public string? Smarthost { get; set; }
 
+    /// <summary>A file holding "user:password" for AUTH PLAIN/LOGIN to the smarthost (read at start; never logged).</summary>
+    public string? SmarthostAuth { get; set; }
+
+    /// <summary>TLS to the smarthost and transport.txt's hosts: none, may, encrypt, verify or implicit.</summary>
+    public string SmarthostTls { get; set; } = "may";
+
+    /// <summary>PEM certificates a verified next hop must chain to, instead of the system's roots.</summary>
+    public string? SmarthostTlsCa { get; set; }
+
     /// <summary>ADDR:PORT of the DNS server for MX, A/AAAA and DNSBL lookups; none means the system's.</summary>
     public string? Dns { get; set; }
 
@@ -35,4 +44,52 @@ public sealed class SmtpServerOptions
 
     /// <summary>The compiled policy (FastSmtp.Policy.dll); empty for the one beside the server.</summary>
     public string? Policy { get; set; }
+
+    /// <summary>
+    /// How connections to the smarthost and to transport.txt's hosts are secured, with the
+    /// credentials and trusted roots read from their files; null with the problem when a
+    /// setting or a file is wrong (a start-up error, not a deferred queue).
+    /// </summary>
+    public Routing.OutboundSecurity? ReadRelaySecurity(out string? problem)
+    {
+        problem = null;
+        if (!Enum.TryParse(SmarthostTls, ignoreCase: true, out Routing.OutboundTls tls) || !Enum.IsDefined(tls) || SmarthostTls.Any(char.IsDigit))
+        {
+            problem = "--smarthost-tls must be none, may, encrypt, verify or implicit";
+            return null;
+        }
+
+        Routing.SmtpCredentials? credentials = null;
+        System.Security.Cryptography.X509Certificates.X509Certificate2Collection? roots = null;
+        try
+        {
+            if (!string.IsNullOrEmpty(SmarthostAuth))
+            {
+                credentials = Routing.SmtpCredentials.Parse(File.ReadAllText(SmarthostAuth));
+                if (credentials is null)
+                {
+                    problem = $"--smarthost-auth {SmarthostAuth} must hold one line, user:password";
+                    return null;
+                }
+            }
+
+            if (!string.IsNullOrEmpty(SmarthostTlsCa))
+            {
+                roots = [];
+                roots.ImportFromPemFile(SmarthostTlsCa);
+                if (roots.Count == 0)
+                {
+                    problem = $"--smarthost-tls-ca {SmarthostTlsCa} holds no PEM certificate";
+                    return null;
+                }
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            problem = $"cannot read {(credentials is null && !string.IsNullOrEmpty(SmarthostAuth) ? "--smarthost-auth" : "--smarthost-tls-ca")}: {exception.Message}";
+            return null;
+        }
+
+        return new Routing.OutboundSecurity(tls, Credentials: credentials, TrustedRoots: roots);
+    }
 }

@@ -88,6 +88,14 @@ public interface IPolicy
     /// <summary>The line of a deny.txt range holding the address, or 0.</summary>
     static abstract int FindDeny(ReadOnlySpan<byte> address);
 
+    // transport.txt: "domain" exact or ".domain" for its subdomains
+    static abstract int FindTransport(ReadOnlySpan<byte> key);
+
+    static abstract int TransportLine(int entry);
+
+    /// <summary>"mx", "local", or "host:port" ("[ipv6]:port"), ASCII.</summary>
+    static abstract ReadOnlySpan<byte> TransportNextHop(int entry);
+
     // sizes, for `policy check`
     static abstract int HostCount { get; }
 
@@ -106,6 +114,8 @@ public interface IPolicy
     static abstract int RelayCount { get; }
 
     static abstract int DenyCount { get; }
+
+    static abstract int TransportCount { get; }
 
     /// <summary>A hash of the policy files' names and contents (16 hex digits).</summary>
     static abstract string ContentHash { get; }

@@ -8,5 +8,5 @@ namespace FastSmtp.Policy;
 public static class PolicyContract
 {
     /// <summary>Raise it whenever IPolicy or a table layout changes.</summary>
-    public const int Version = 2;
+    public const int Version = 3;
 }

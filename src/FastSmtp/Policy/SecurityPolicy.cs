@@ -98,6 +98,12 @@ public abstract class SecurityPolicy
     /// <summary>The address of a local mailbox as the queue keeps it, or null when the address is not local.</summary>
     public abstract string? LocalMailbox(ReadOnlySpan<byte> address, out ReadOnlySpan<byte> canonicalHost, out string user);
 
+    /// <summary>
+    /// transport.txt's next hop for a recipient domain (ASCII, A-labels): the exact domain's
+    /// line, else the nearest ".parent" line; null (line 0) when the default route applies.
+    /// </summary>
+    public abstract TransportRoute? Transport(ReadOnlySpan<byte> domain);
+
     /// <summary>A client, sender and recipient through the checks a session makes, in its order (explain, tests.txt).</summary>
     public abstract PolicyEvaluation Evaluate(IPAddress client, string sender, string recipient, string? authenticatedUser);
 

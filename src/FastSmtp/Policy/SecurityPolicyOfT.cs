@@ -93,6 +93,17 @@ public sealed class SecurityPolicy<TPolicy> : SecurityPolicy
     public override string? LocalMailbox(ReadOnlySpan<byte> address, out ReadOnlySpan<byte> canonicalHost, out string user) =>
         RecipientExpander<TPolicy>.LocalMailbox(address, out canonicalHost, out user);
 
+    public override TransportRoute? Transport(ReadOnlySpan<byte> domain)
+    {
+        int entry = TPolicy.FindTransport(domain);
+        for (int dot = domain.IndexOf((byte)'.'); entry < 0 && dot >= 0; dot = domain[(dot + 1)..].IndexOf((byte)'.') is var next and >= 0 ? dot + 1 + next : -1)
+        {
+            entry = TPolicy.FindTransport(domain[dot..]);
+        }
+
+        return entry < 0 ? null : new TransportRoute(System.Text.Encoding.ASCII.GetString(TPolicy.TransportNextHop(entry)), TPolicy.TransportLine(entry));
+    }
+
     public override PolicyEvaluation Evaluate(IPAddress client, string sender, string recipient, string? authenticatedUser) =>
         PolicyEvaluator<TPolicy>.Evaluate(client, sender, recipient, authenticatedUser);
 

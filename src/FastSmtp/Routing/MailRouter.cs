@@ -4,28 +4,52 @@ using FastSmtp.Protocol;
 namespace FastSmtp.Routing;
 
 /// <summary>
-/// Chooses the next hop for a recipient domain (RFC 5321 section 5): the
-/// smarthost when one is set; otherwise the domain's MX hosts, lowest preference first, each
-/// host's addresses in turn; with no MX record, the domain's own A/AAAA records (the implicit MX).
-/// A domain that does not exist, or a null MX (RFC 7505), is a permanent failure; a DNS server
-/// that does not answer is a temporary one.
+/// Chooses the next hop for a recipient domain (RFC 5321 section 5): a transport.txt next hop
+/// when the policy names one for the domain; else the smarthost when one is set; otherwise the
+/// domain's MX hosts, lowest preference first, each host's addresses in turn; with no MX record,
+/// the domain's own A/AAAA records (the implicit MX). A domain that does not exist, or a null MX
+/// (RFC 7505), is a permanent failure; a DNS server that does not answer is a temporary one.
+/// Mail to the smarthost and to transport.txt's hosts goes with <paramref name="relaySecurity"/>'s
+/// TLS level (the smarthost's credentials go to the smarthost only); mail to MX hosts with
+/// opportunistic TLS.
 /// </summary>
-public sealed class MailRouter(DnsResolver dns, string? smarthost, int mxPort)
+public sealed class MailRouter(DnsResolver dns, string? smarthost, int mxPort, OutboundSecurity? relaySecurity = null)
 {
+    private readonly OutboundSecurity _relaySecurity = relaySecurity ?? OutboundSecurity.Opportunistic;
+
     /// <summary>A smarthost given as an address needs no lookup: its route is made once, not per message.</summary>
     private readonly Route? _fixedSmarthost = smarthost is not null && IPAddress.TryParse(SplitHostPort(smarthost).Host, out IPAddress? address)
-        ? Route.To([new IPEndPoint(address, SplitHostPort(smarthost).Port)])
+        ? Route.To([new IPEndPoint(address, SplitHostPort(smarthost).Port)], SecurityFor(relaySecurity ?? OutboundSecurity.Opportunistic, smarthost, withCredentials: true))
         : null;
 
-    /// <summary>The queue key of a destination: all remote mail shares one with a smarthost.</summary>
-    public string DestinationOf(string domain) => smarthost is null ? domain.ToLowerInvariant() : "[smarthost]";
-
-    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<Route> RouteAsync(string domain, CancellationToken cancellationToken)
+    /// <summary>
+    /// The queue key of a destination: all remote mail shares one with a smarthost, and all mail
+    /// for one transport.txt host one per host.
+    /// </summary>
+    public string DestinationOf(string domain, string? nextHop = null) => nextHop switch
     {
-        if (smarthost is not null)
+        null when smarthost is not null => "[smarthost]",
+        null or TransportMx => domain.ToLowerInvariant(),
+        _ => "[" + nextHop + "]",
+    };
+
+    /// <summary>transport.txt's next hop meaning "by MX records", past the smarthost.</summary>
+    public const string TransportMx = "mx";
+
+    public ValueTask<Route> RouteAsync(string domain, CancellationToken cancellationToken) => RouteAsync(domain, null, cancellationToken);
+
+    /// <summary>The route for <paramref name="domain"/>; <paramref name="nextHop"/> is transport.txt's ("mx" or "host:port"), or null.</summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<Route> RouteAsync(string domain, string? nextHop, CancellationToken cancellationToken)
+    {
+        if (nextHop is not null and not TransportMx)
         {
-            return _fixedSmarthost ?? await SmarthostAsync(smarthost, cancellationToken);
+            return await RelayAsync(nextHop, SecurityFor(_relaySecurity, nextHop, withCredentials: false), cancellationToken);
+        }
+
+        if (smarthost is not null && nextHop is null)
+        {
+            return _fixedSmarthost ?? await RelayAsync(smarthost, SecurityFor(_relaySecurity, smarthost, withCredentials: true), cancellationToken);
         }
 
         if (Protocol.AddressLiteral.TryParse(domain, out IPAddress? literal))
@@ -84,12 +108,17 @@ public sealed class MailRouter(DnsResolver dns, string? smarthost, int mxPort)
         return addresses;
     }
 
-    private async Task<Route> SmarthostAsync(string hostAndPort, CancellationToken cancellationToken)
+    /// <summary>The relay's security with its own host name (SNI, the name verified), and the credentials only for the smarthost.</summary>
+    private static OutboundSecurity SecurityFor(OutboundSecurity relay, string hostAndPort, bool withCredentials) =>
+        relay with { HostName = SplitHostPort(hostAndPort).Host, Credentials = withCredentials ? relay.Credentials : null };
+
+    /// <summary>A relay host the operator named (the smarthost, a transport.txt host): its addresses, from DNS or /etc/hosts.</summary>
+    private async Task<Route> RelayAsync(string hostAndPort, OutboundSecurity security, CancellationToken cancellationToken)
     {
         (string host, int port) = SplitHostPort(hostAndPort);
         if (IPAddress.TryParse(host, out IPAddress? address))
         {
-            return Route.To([new IPEndPoint(address, port)]);
+            return Route.To([new IPEndPoint(address, port)], security);
         }
 
         (DnsStatus status, List<IPAddress> addresses) = await dns.AddressesAsync(host, cancellationToken);
@@ -102,11 +131,11 @@ public sealed class MailRouter(DnsResolver dns, string? smarthost, int mxPort)
             }
             catch (System.Net.Sockets.SocketException)
             {
-                return Route.Unroutable(new NextHopReply(451, $"4.4.3 cannot resolve the smarthost {host}"));
+                return Route.Unroutable(new NextHopReply(451, $"4.4.3 cannot resolve the relay host {host}"));
             }
         }
 
-        return Route.To(addresses.Select(a => new IPEndPoint(a, port)).ToList());
+        return Route.To(addresses.Select(a => new IPEndPoint(a, port)).ToList(), security);
     }
 
     /// <summary>HOST:PORT, [HOST]:PORT or [IPv6]:PORT; port 25 when none is given.</summary>

@@ -7,24 +7,37 @@ namespace FastSmtp.EndToEnd.Peers;
 /// temporary folder: smtpd on a loopback port, relaying everything to <c>relayhost</c>. Starting
 /// Postfix needs root (its master drops privileges to the postfix user), so on a machine where
 /// the tests do not run as root this peer is skipped. Disposing stops it and removes the folder.
+/// Optionally it offers STARTTLS (and TLS from the first byte on a second port) with a given
+/// certificate, and relays only for clients that authenticate: Dovecot's SASL from the
+/// distribution, started with a private configuration (PLAIN and LOGIN against a passwd-file,
+/// AUTH only after TLS), as a provider's submission smarthost does.
 /// </summary>
 internal sealed class PostfixInstance : IAsyncDisposable
 {
     private readonly string _root;
 
-    private PostfixInstance(string root, int port)
+    private readonly Process? _sasl;
+
+    private PostfixInstance(string root, int port, int implicitTlsPort, Process? sasl)
     {
         _root = root;
+        _sasl = sasl;
         Port = port;
+        ImplicitTlsPort = implicitTlsPort;
     }
 
     public int Port { get; }
 
+    /// <summary>With a certificate: a second smtpd speaking TLS from the first byte; else 0.</summary>
+    public int ImplicitTlsPort { get; }
+
     private string Config => Path.Combine(_root, "conf");
 
-    public static async Task<PostfixInstance> StartAsync(int relayPort)
+    public static async Task<PostfixInstance> StartAsync(int relayPort, (string CertificatePath, string KeyPath)? tls = null, (string User, string Password)? saslUser = null)
     {
         string postfix = RequiredTool.Find("postfix", "postfix");
+        string? dovecot = saslUser is null ? null : RequiredTool.Find("dovecot", "dovecot-core");
+        Process? sasl = null;
         Skip.IfNot(RequiredTool.IsRoot, "starting Postfix needs root");
         string root = Path.Combine(Path.GetTempPath(), "fastsmtp-postfix-" + Guid.NewGuid().ToString("N"));
         int port = RequiredTool.FreeTcpPort();
@@ -55,12 +68,80 @@ internal sealed class PostfixInstance : IAsyncDisposable
 
             return string.Join(' ', fields);
         });
+        int implicitTlsPort = tls is null ? 0 : RequiredTool.FreeTcpPort();
+        if (tls is not null)
+        {
+            // Submissions (RFC 8314): TLS from the first byte, as on port 465.
+            master = master.Append($"127.0.0.1:{implicitTlsPort} inet n - n - - smtpd -o smtpd_tls_wrappermode=yes");
+        }
+
         File.WriteAllLines(Path.Combine(root, "conf", "master.cf"), master);
+        var extra = new List<string>();
+        if (tls is { } certificate)
+        {
+            extra.Add($"smtpd_tls_cert_file = {certificate.CertificatePath}");
+            extra.Add($"smtpd_tls_key_file = {certificate.KeyPath}");
+            extra.Add("smtpd_tls_security_level = may");
+            extra.Add("smtpd_tls_received_header = yes");
+        }
+
+        if (saslUser is { } user)
+        {
+            // Dovecot's auth service alone (no mail protocols), its socket in the folder.
+            string dovecotConfig = Path.Combine(root, "dovecot.conf");
+            File.WriteAllText(Path.Combine(root, "sasl-users"), $"{user.User}:{{PLAIN}}{user.Password}\n");
+            File.WriteAllText(dovecotConfig, $$"""
+                protocols = none
+                base_dir = {{root}}/dovecot
+                state_dir = {{root}}/dovecot
+                ssl = no
+                disable_plaintext_auth = no
+                auth_mechanisms = plain login
+                log_path = {{root}}/dovecot.log
+                passdb {
+                  driver = passwd-file
+                  args = scheme=PLAIN username_format=%u {{root}}/sasl-users
+                }
+                userdb {
+                  driver = static
+                  args = uid=nobody gid=nogroup home=/nonexistent
+                }
+                service auth {
+                  unix_listener {{root}}/sasl-auth {
+                    mode = 0666
+                  }
+                }
+
+                """);
+            // In the foreground, owned by this instance: a daemon would keep the output pipes open.
+            sasl = Process.Start(new ProcessStartInfo(dovecot!, ["-F", "-c", dovecotConfig]))!;
+            try
+            {
+                await RequiredTool.WaitForSocketAsync(Path.Combine(root, "sasl-auth"));
+            }
+            catch
+            {
+                sasl.Kill(entireProcessTree: true);
+                throw;
+            }
+            extra.AddRange([
+                "smtpd_sasl_auth_enable = yes",
+                "smtpd_sasl_type = dovecot",
+                $"smtpd_sasl_path = {root}/sasl-auth",
+                "smtpd_tls_auth_only = yes",
+                "mynetworks =",
+                "smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination",
+                "smtpd_recipient_restrictions = permit_sasl_authenticated, reject_unauth_destination",
+            ]);
+        }
+
+        // Later settings in main.cf win over the template's.
+        File.AppendAllLines(Path.Combine(root, "conf", "main.cf"), extra);
         // Postfix's daemons run as the postfix user and must reach the queue.
         await RunAsync("chmod", "755", root);
         await RunAsync("chown", "-R", "postfix", Path.Combine(root, "data"));
 
-        var instance = new PostfixInstance(root, port);
+        var instance = new PostfixInstance(root, port, implicitTlsPort, sasl);
         try
         {
             await RunAsync(postfix, "-c", instance.Config, "start");
@@ -86,6 +167,13 @@ internal sealed class PostfixInstance : IAsyncDisposable
         catch (InvalidOperationException)
         {
             // Never started.
+        }
+
+        if (_sasl is not null)
+        {
+            _sasl.Kill(entireProcessTree: true);
+            await _sasl.WaitForExitAsync();
+            _sasl.Dispose();
         }
 
         Directory.Delete(_root, recursive: true);

@@ -38,7 +38,7 @@ internal static class RequiredTool
     }
 
     /// <summary>Waits (bounded) until <paramref name="process"/> (or whoever, when null) accepts TCP connections on a loopback port.</summary>
-    public static async Task WaitForListenerAsync(System.Diagnostics.Process? process, int port)
+    public static async Task WaitForListenerAsync(System.Diagnostics.Process? process, int port, System.Net.IPAddress? address = null)
     {
         DateTime deadline = DateTime.UtcNow.AddSeconds(15);
         while (true)
@@ -46,13 +46,28 @@ internal static class RequiredTool
             try
             {
                 using var probe = new System.Net.Sockets.TcpClient();
-                await probe.ConnectAsync(System.Net.IPAddress.Loopback, port);
+                await probe.ConnectAsync(address ?? System.Net.IPAddress.Loopback, port);
                 return;
             }
             catch (System.Net.Sockets.SocketException) when (DateTime.UtcNow < deadline && process?.HasExited != true)
             {
                 await Task.Delay(50);
             }
+        }
+    }
+
+    /// <summary>Waits (bounded) until a peer has made its Unix socket.</summary>
+    public static async Task WaitForSocketAsync(string path)
+    {
+        DateTime deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!File.Exists(path))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{path} never appeared");
+            }
+
+            await Task.Delay(50);
         }
     }
 

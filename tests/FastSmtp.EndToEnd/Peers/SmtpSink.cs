@@ -24,7 +24,10 @@ internal sealed class SmtpSink : IAsyncDisposable
     public int Port { get; }
 
     /// <summary>Starts smtp-sink; <paramref name="options"/> such as "-f", "RCPT" make it refuse commands.</summary>
-    public static async Task<SmtpSink> StartAsync(int? port = null, params string[] options)
+    public static Task<SmtpSink> StartAsync(int? port = null, params string[] options) => StartOnAsync("127.0.0.1", port, options);
+
+    /// <summary>Starts smtp-sink on another loopback address (a next hop named by address and port in a policy file).</summary>
+    public static async Task<SmtpSink> StartOnAsync(string address, int? port, params string[] options)
     {
         string program = RequiredTool.Find("smtp-sink", "postfix");
         int chosen = port ?? RequiredTool.FreeTcpPort();
@@ -42,7 +45,7 @@ internal sealed class SmtpSink : IAsyncDisposable
             start.ArgumentList.Add("nobody");
         }
 
-        foreach (string argument in options.Concat(["-d", Path.Combine(dumps, "%Y%m%d%H%M%S."), $"127.0.0.1:{chosen}", "64"]))
+        foreach (string argument in options.Concat(["-d", Path.Combine(dumps, "%Y%m%d%H%M%S."), $"{address}:{chosen}", "64"]))
         {
             start.ArgumentList.Add(argument);
         }
@@ -51,7 +54,7 @@ internal sealed class SmtpSink : IAsyncDisposable
         var sink = new SmtpSink(process, dumps, chosen);
         try
         {
-            await RequiredTool.WaitForListenerAsync(process, chosen);
+            await RequiredTool.WaitForListenerAsync(process, chosen, System.Net.IPAddress.Parse(address));
             return sink;
         }
         catch

@@ -22,7 +22,7 @@ public class DestinationQueueTests
         }, () => new DestinationWorker(pool));
 
         var entry = new QueueEntry(QueueId.Next(), DateTimeOffset.UtcNow, 1, 0, false, [new RecipientProgress("a@b.example", RecipientState.Pending, 0, default, null)]);
-        DeliveryJob[] jobs = Enumerable.Range(0, 60).Select(_ => new DeliveryJob(new MessagePass(entry, _ => throw new InvalidOperationException()), "b.example", [0])).ToArray();
+        DeliveryJob[] jobs = Enumerable.Range(0, 60).Select(_ => new DeliveryJob(new MessagePass(entry, _ => throw new InvalidOperationException()), "b.example", null, [0])).ToArray();
         foreach (DeliveryJob job in jobs)
         {
             queue.Enqueue(job);
