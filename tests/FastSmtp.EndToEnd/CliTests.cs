@@ -106,6 +106,25 @@ public class CliTests : IDisposable
         Assert.Contains("no such file", complaint);
     }
 
+    [Fact]
+    public async Task The_packaged_settings_file_holds_every_path_the_service_and_its_commands_share()
+    {
+        string packaged = Path.Combine(FastSmtp.Testing.PolicyServerBuild.RepositoryRoot, "packaging", "appsettings.json");
+
+        (int exit, string output, _) = await RunAsync(null, "config", "show", "--config", packaged);
+
+        Assert.Equal(0, exit);
+        string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Matches(@"^--spool\s+/var/lib/fastsmtp/spool\s+\(file .*packaging/appsettings\.json\)$", Line(lines, "--spool"));
+        Assert.Matches(@"^--mail-dir\s+/var/lib/fastsmtp/mail\s+\(file ", Line(lines, "--mail-dir"));
+        Assert.Matches(@"^--policy\s+/etc/fastsmtp/FastSmtp\.Policy\.dll\s+\(file ", Line(lines, "--policy"));
+
+        // A queue command given the service's file looks at the service's spool.
+        (int listed, _, string error) = await RunAsync(null, "queue", "list", "--config", packaged);
+        Assert.Equal(1, listed);
+        Assert.Contains("/var/lib/fastsmtp/spool is not a spool", error);
+    }
+
     private static string Line(string[] lines, string flag) => lines.Single(line => line.StartsWith(flag + " ", StringComparison.Ordinal));
 
     private static Task<(int Exit, string Output, string Error)> RunAsync(IReadOnlyDictionary<string, string>? environment, params string[] arguments) =>

@@ -59,7 +59,10 @@ public sealed class OutboundSecurityTests : IDisposable
         (string certificate, string key) = TestCertificate.Create(Path.Combine(_work, "tls"));
         await using SmtpSink sink = await SmtpSink.StartAsync();
         await using PostfixInstance postfix = await PostfixInstance.StartAsync(sink.Port, (certificate, key), ("relayuser", Password));
-        await using ServerProcess server = await ServerProcess.StartAsync(Smarthost(postfix.ImplicitTlsPort, "implicit", certificate, Credentials("relayuser:" + Password)));
+        // The credentials file named by the variable packaging/fastsmtp.service.d/credentials.conf sets.
+        await using ServerProcess server = await ServerProcess.StartWithEnvironmentAsync(
+            new Dictionary<string, string> { ["FASTSMTP_SMARTHOSTAUTH"] = Credentials("relayuser:" + Password) },
+            Smarthost(postfix.ImplicitTlsPort, "implicit", certificate, null));
 
         await DeliveryTests.SendAsync(server.Port, "alice@client.test", ["far@remote.example"], "port 465");
 

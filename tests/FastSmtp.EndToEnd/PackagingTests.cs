@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
 using FastSmtp.EndToEnd.Peers;
 using FastSmtp.Testing;
 
@@ -61,7 +64,11 @@ public class PackagingTests
             Assert.Contains("ExecStart=/usr/local/bin/FastSmtp ", text);
             Assert.Contains("ExecReload=/bin/kill -HUP $MAINPID", text);
             Assert.Contains("Type=notify", text);
-            await File.WriteAllTextAsync(unit, text.Replace("/usr/local/bin/FastSmtp", executable, StringComparison.Ordinal));
+            // With its credentials drop-in merged in, as systemd merges it.
+            string credentials = await File.ReadAllTextAsync(Path.Combine(PolicyServerBuild.RepositoryRoot, "packaging", "fastsmtp.service.d", "credentials.conf"));
+            Assert.Contains("LoadCredential=tls-key:", credentials);
+            Assert.Contains("LoadCredential=smarthost-auth:", credentials);
+            await File.WriteAllTextAsync(unit, text.Replace("/usr/local/bin/FastSmtp", executable, StringComparison.Ordinal) + "\n" + credentials);
             string socket = Path.Combine(work, "fastsmtp.socket");
             File.Copy(Path.Combine(PolicyServerBuild.RepositoryRoot, "packaging", "fastsmtp.socket"), socket);
             (int verified, string complaints) = await PolicyServerBuild.RunAsync(analyze, null, "verify", socket, unit);
@@ -70,6 +77,36 @@ public class PackagingTests
         finally
         {
             Directory.Delete(work, recursive: true);
+        }
+    }
+
+    [SkippableFact]
+    public async Task The_containerfile_s_listen_and_metrics_addresses_take_ipv4_and_ipv6()
+    {
+        Skip.IfNot(Socket.OSSupportsIPv6, "this machine has no IPv6");
+        string containerfile = await File.ReadAllTextAsync(Path.Combine(PolicyServerBuild.RepositoryRoot, "packaging", "Containerfile"));
+        string entrypoint = containerfile.Split('\n').Single(line => line.StartsWith("ENTRYPOINT ", StringComparison.Ordinal))["ENTRYPOINT ".Length..];
+        string[] arguments = JsonSerializer.Deserialize<string[]>(entrypoint)!;
+        string listen = arguments[Array.IndexOf(arguments, "--listen") + 1];
+        string metrics = arguments[Array.IndexOf(arguments, "--metrics") + 1];
+        Assert.Equal("[::]:2525", listen);
+        Assert.Equal("[::]:9325", metrics);
+
+        // The same addresses on ports of this test's own.
+        int metricsPort = RequiredTool.FreeTcpPort();
+        await using ServerProcess server = await ServerProcess.StartAsync("--listen", listen.Replace(":2525", ":0", StringComparison.Ordinal), "--metrics", metrics.Replace(":9325", $":{metricsPort}", StringComparison.Ordinal));
+
+        foreach (IPAddress address in new[] { IPAddress.Loopback, IPAddress.IPv6Loopback })
+        {
+            using var client = new TcpClient(address.AddressFamily);
+            await client.ConnectAsync(address, server.Port);
+            byte[] greeting = new byte[64];
+            int read = await client.GetStream().ReadAsync(greeting);
+            Assert.StartsWith("220 ", System.Text.Encoding.ASCII.GetString(greeting, 0, read));
+
+            using var http = new HttpClient();
+            string host = address.AddressFamily == AddressFamily.InterNetworkV6 ? "[::1]" : "127.0.0.1";
+            Assert.Equal("ok", (await http.GetStringAsync($"http://{host}:{metricsPort}/healthz")).Trim());
         }
     }
 }

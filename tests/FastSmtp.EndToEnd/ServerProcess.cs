@@ -269,6 +269,6 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         }
     }
 
-    [GeneratedRegex(@"listening on 127\.0\.0\.1:(\d+)")]
+    [GeneratedRegex(@"listening on (?:127\.0\.0\.1|\[::\]):(\d+)")]
     private static partial Regex ListeningLine();
 }
