@@ -127,7 +127,7 @@ public sealed partial class DeliveryAgent
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(SmtpDeliveryClient? Client, bool Reused, NextHopReply Failure)> ClientForAsync(DestinationWorker worker, NextHopKey nextHop)
     {
-        if (worker.Client is not null && worker.Endpoint is { } open && open.Equals(nextHop) && worker.Client.IsReusable)
+        if (worker.Client is not null && worker.NextHop is { } open && open.Equals(nextHop) && worker.Client.IsReusable)
         {
             return (worker.Client, true, default);
         }
@@ -146,7 +146,7 @@ public sealed partial class DeliveryAgent
         }
 
         worker.Client = client;
-        worker.Endpoint = client is null ? null : nextHop;
+        worker.NextHop = client is null ? null : nextHop;
         return (client, reused, failure);
     }
 

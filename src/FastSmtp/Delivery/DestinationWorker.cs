@@ -5,16 +5,17 @@ internal sealed class DestinationWorker(ConnectionPool pool)
 {
     public SmtpDeliveryClient? Client { get; set; }
 
-    public NextHopKey? Endpoint { get; set; }
+    /// <summary>What <see cref="Client"/> was opened for.</summary>
+    public NextHopKey? NextHop { get; set; }
 
     public async ValueTask ReleaseAsync()
     {
-        if (Client is not null && Endpoint is not null)
+        if (Client is not null && NextHop is not null)
         {
-            await pool.ReturnAsync(Endpoint.Value, Client);
+            await pool.ReturnAsync(NextHop.Value, Client);
         }
 
         Client = null;
-        Endpoint = null;
+        NextHop = null;
     }
 }

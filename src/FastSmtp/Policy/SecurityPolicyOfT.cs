@@ -95,13 +95,22 @@ public sealed class SecurityPolicy<TPolicy> : SecurityPolicy
 
     public override TransportRoute? Transport(ReadOnlySpan<byte> domain)
     {
+        if (TPolicy.TransportCount == 0)
+        {
+            return null;
+        }
+
+        // The domain itself, then ".parent" for each parent, nearest first.
         int entry = TPolicy.FindTransport(domain);
-        for (int dot = domain.IndexOf((byte)'.'); entry < 0 && dot >= 0; dot = domain[(dot + 1)..].IndexOf((byte)'.') is var next and >= 0 ? dot + 1 + next : -1)
+        for (int dot = domain.IndexOf((byte)'.'); entry < 0 && dot >= 0; dot = NextDot(domain, dot))
         {
             entry = TPolicy.FindTransport(domain[dot..]);
         }
 
         return entry < 0 ? null : new TransportRoute(System.Text.Encoding.ASCII.GetString(TPolicy.TransportNextHop(entry)), TPolicy.TransportLine(entry));
+
+        static int NextDot(ReadOnlySpan<byte> domain, int dot) =>
+            domain[(dot + 1)..].IndexOf((byte)'.') is var next and >= 0 ? dot + 1 + next : -1;
     }
 
     public override PolicyEvaluation Evaluate(IPAddress client, string sender, string recipient, string? authenticatedUser) =>
