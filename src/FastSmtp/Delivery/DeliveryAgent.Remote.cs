@@ -15,28 +15,48 @@ public sealed partial class DeliveryAgent
     /// </summary>
     private async Task DeliverJobAsync(DestinationWorker worker, DeliveryJob job)
     {
+        bool transacted = false;
         try
         {
-            if (_stopping.IsCancellationRequested)
+            if (!_stopping.IsCancellationRequested)
             {
-                return;
+                await _transactionSlots.WaitAsync(_stopping);
+                try
+                {
+                    await TransactAsync(worker, job);
+                    transacted = true;
+                }
+                finally
+                {
+                    _transactionSlots.Release();
+                }
             }
-
-            await _transactionSlots.WaitAsync(_stopping);
-            try
-            {
-                await TransactAsync(worker, job);
-            }
-            finally
-            {
-                _transactionSlots.Release();
-            }
-
-            await RecordDeliveredAsync(job.Pass, job.Recipients);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
             // Shutting down: the recipients stay as they were and are tried after the restart.
+        }
+        finally
+        {
+            if (!transacted)
+            {
+                job.Completion.TrySetResult();
+            }
+        }
+
+        // Recording the deliveries waits for the spool's next group commit; the worker and its
+        // connection go on to the next job meanwhile, instead of idling through an fsync per job.
+        if (transacted)
+        {
+            _ = RecordThenCompleteAsync(job);
+        }
+    }
+
+    private async Task RecordThenCompleteAsync(DeliveryJob job)
+    {
+        try
+        {
+            await RecordDeliveredAsync(job.Pass, job.Recipients);
         }
         finally
         {
