@@ -48,7 +48,7 @@ public sealed partial class DeliveryAgent : BackgroundService
         _policy = policy;
         Router = router;
         _maildir = new MaildirWriter(_options.MailDir);
-        _pool = new ConnectionPool(TimeSpan.FromSeconds(5), maxIdlePerEndpoint: _options.DestinationConcurrency);
+        _pool = new ConnectionPool(TimeSpan.FromSeconds(5), maxIdlePerEndpoint: Math.Max(_options.DestinationConcurrency, _options.RelayConcurrency));
         _transactionSlots = new SemaphoreSlim(_options.DeliveryConcurrency);
         _load = Load;
     }
@@ -308,7 +308,8 @@ public sealed partial class DeliveryAgent : BackgroundService
                 var job = new DeliveryJob(pass, domain, nextHop, [.. recipients]);
                 if (!_destinations.TryGetValue(destination, out DestinationQueue? queue))
                 {
-                    queue = _destinations.GetOrAdd(destination, _ => new DestinationQueue(_options.DestinationConcurrency, DeliverJobAsync, () => new DestinationWorker(_pool)));
+                    int concurrency = Router.GoesToRelay(nextHop) ? _options.RelayConcurrency : _options.DestinationConcurrency;
+                    queue = _destinations.GetOrAdd(destination, _ => new DestinationQueue(concurrency, DeliverJobAsync, () => new DestinationWorker(_pool)));
                 }
 
                 queue.Enqueue(job);

@@ -14,6 +14,13 @@ public sealed class DeliveryOptions
     /// <summary>Outbound connections to one destination at once (Postfix's default_destination_concurrency_limit).</summary>
     public int DestinationConcurrency { get; set; } = 20;
 
+    /// <summary>
+    /// Outbound connections to one relay the operator named (the smarthost, a transport.txt
+    /// host): the operator's own machine, which takes all remote mail, so it gets more than a
+    /// stranger's MX (Postfix's per-transport destination concurrency).
+    /// </summary>
+    public int RelayConcurrency { get; set; } = 50;
+
     /// <summary>How long any one step of an outbound session may take.</summary>
     public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromMinutes(5);
 

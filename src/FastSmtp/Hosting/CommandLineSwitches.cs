@@ -41,6 +41,7 @@ internal static class CommandLineSwitches
         new("--proxy-protocol-timeout", Key(nameof(SessionOptions.ProxyProtocolTimeout)), "HH:MM:SS", "time a balancer has to send its PROXY header"),
         new("--delivery-concurrency", Key(nameof(DeliveryOptions.DeliveryConcurrency)), "N", "outbound transactions in flight"),
         new("--destination-concurrency", Key(nameof(DeliveryOptions.DestinationConcurrency)), "N", "outbound connections to one destination"),
+        new("--relay-concurrency", Key(nameof(DeliveryOptions.RelayConcurrency)), "N", "outbound connections to the smarthost or one transport.txt host"),
         new("--delivery-timeout", Key(nameof(DeliveryOptions.DeliveryTimeout)), "HH:MM:SS", "longest step of an outbound session"),
         new("--policy", Key(nameof(SmtpServerOptions.Policy)), "FILE", "the compiled policy"),
         new("--tls-cert", Key(nameof(SessionOptions.TlsCert)), "FILE", "PEM certificate for STARTTLS (with --tls-key)"),

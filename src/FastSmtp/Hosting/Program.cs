@@ -324,7 +324,7 @@ public static class Program
             .ValidateOnStart();
         builder.Services.AddOptions<DeliveryOptions>()
             .Bind(settings)
-            .Validate(o => o.DeliveryConcurrency > 0 && o.DestinationConcurrency > 0, "--delivery-concurrency and --destination-concurrency must be positive")
+            .Validate(o => o.DeliveryConcurrency > 0 && o.DestinationConcurrency > 0 && o.RelayConcurrency > 0, "--delivery-concurrency, --destination-concurrency and --relay-concurrency must be positive")
 
             // Next hops are greeted with the name the server greets its clients with.
             .PostConfigure<IOptions<SessionOptions>, ActivePolicy>((o, session, policy) => o.HeloName = SmtpServerContext.ChooseHostname(session.Value, policy.Current))

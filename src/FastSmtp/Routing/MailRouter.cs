@@ -33,6 +33,9 @@ public sealed class MailRouter(DnsResolver dns, string? smarthost, int mxPort, O
         _ => "[" + nextHop + "]",
     };
 
+    /// <summary>Mail with this transport.txt next hop (null: none) goes to a relay the operator named, not to a domain's MX hosts.</summary>
+    public bool GoesToRelay(string? nextHop) => nextHop is null ? smarthost is not null : nextHop != TransportMx;
+
     /// <summary>transport.txt's next hop meaning "by MX records", past the smarthost.</summary>
     public const string TransportMx = "mx";
 

@@ -50,6 +50,11 @@ public class RoutingTests
         Assert.Equal("[192.0.2.7:2525]", router.DestinationOf("b.example", "192.0.2.7:2525"));
         Assert.Equal("c.example", router.DestinationOf("C.Example", MailRouter.TransportMx));
 
+        Assert.True(router.GoesToRelay(null));
+        Assert.True(router.GoesToRelay("192.0.2.7:2525"));
+        Assert.False(router.GoesToRelay(MailRouter.TransportMx));
+        Assert.False(new MailRouter(new DnsResolver(new IPEndPoint(IPAddress.Loopback, 9)), null, 25).GoesToRelay(null));
+
         Route smarthost = await router.RouteAsync("a.example", CancellationToken.None);
         Assert.Equal([new IPEndPoint(IPAddress.Parse("192.0.2.1"), 587)], smarthost.Endpoints);
         Assert.Equal(new OutboundSecurity(OutboundTls.Verify, "192.0.2.1", credentials), smarthost.Security);
