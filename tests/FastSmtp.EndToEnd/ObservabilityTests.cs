@@ -91,7 +91,7 @@ public partial class ObservabilityTests
     }
 
     /// <summary>The value of a sample: the metric name, optionally labels it must carry, then the number.</summary>
-    private static double Value(string metrics, string name, params string[] labels)
+    internal static double Value(string metrics, string name, params string[] labels)
     {
         foreach (string line in metrics.Split('\n'))
         {

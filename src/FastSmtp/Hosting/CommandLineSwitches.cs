@@ -27,6 +27,8 @@ internal static class CommandLineSwitches
         new("--max-messages-per-minute", Key(nameof(SessionOptions.MaxMessagesPerMinute)), "N", "MAIL commands per minute per IP or user"),
         new("--max-recipients-per-minute", Key(nameof(SessionOptions.MaxRecipientsPerMinute)), "N", "RCPT commands per minute per IP or user"),
         new("--min-data-rate", Key(nameof(SessionOptions.MinDataRate)), "BYTES", "octets per second inside DATA/BDAT after 10 s"),
+        new("--inflow-delay-backlog", Key(nameof(SessionOptions.InflowDelayBacklog)), "N", "queued messages past which each MAIL is answered late (0: never)"),
+        new("--inflow-delay", Key(nameof(SessionOptions.InflowDelay)), "HH:MM:SS", "how late MAIL is answered past --inflow-delay-backlog"),
         new("--limit-relay-clients", Key(nameof(SessionOptions.LimitRelayClients)), null, "apply the per-client limits to relay.txt clients too"),
         new("--smarthost", Key(nameof(SmtpServerOptions.Smarthost)), "HOST:PORT", "send all remote mail to this host"),
         new("--smarthost-auth", Key(nameof(SmtpServerOptions.SmarthostAuth)), "FILE", "user:password for AUTH to the smarthost (never logged)"),

@@ -317,6 +317,7 @@ public static class Program
             .Validate(o => o.MaxConnections > 0, "--max-connections must be positive")
             .Validate(o => o.MaxSessionsPerClient >= 0 && o.MaxConnectionsPerMinute >= 0 && o.MaxMessagesPerMinute >= 0 && o.MaxRecipientsPerMinute >= 0 && o.MinDataRate >= 0,
                 "--max-sessions-per-client, --max-connections-per-minute, --max-messages-per-minute, --max-recipients-per-minute and --min-data-rate must be 0 (off) or positive")
+            .Validate(o => o.InflowDelayBacklog >= 0 && o.InflowDelay >= TimeSpan.Zero && o.InflowDelay <= TimeSpan.FromMinutes(1), "--inflow-delay-backlog must be 0 (off) or positive, --inflow-delay between 0 and 00:01:00")
             .Validate(o => SmtpServerContext.ParseProxyPeers(o.ProxyProtocolFrom, out string? bad) is { } && bad is null, "--proxy-protocol-from must be IP or IP/PREFIX, comma-separated, for example 10.0.0.5,10.1.0.0/16")
             .Validate(o => o.ProxyProtocolTimeout > TimeSpan.Zero, "--proxy-protocol-timeout must be positive")
             .Validate(o => string.IsNullOrEmpty(o.TlsCert) == string.IsNullOrEmpty(o.TlsKey), "--tls-cert and --tls-key go together")

@@ -113,6 +113,17 @@ public static class SmtpMetrics
         }
     }
 
+    /// <summary>MAIL commands answered late because the queue was past its bound, and the time they waited.</summary>
+    public static readonly Counter<long> InflowDelays = Meter.CreateCounter<long>("fastsmtp.inflow.delayed", description: "MAIL commands answered late because the queue was past --inflow-delay-backlog");
+
+    public static readonly Counter<double> InflowDelaySeconds = Meter.CreateCounter<double>("fastsmtp.inflow.delay", unit: "s", description: "Time MAIL replies were held back by backpressure");
+
+    public static void InflowDelayed(TimeSpan delay)
+    {
+        InflowDelays.Add(1);
+        InflowDelaySeconds.Add(delay.TotalSeconds);
+    }
+
     public static void LimitHit(string limit) => LimitsHit.Add(1, new KeyValuePair<string, object?>("limit", limit));
 
     /// <summary>Counts a reply written without <see cref="Reply(ReadOnlySpan{byte})"/> (policy refusals naming an address).</summary>

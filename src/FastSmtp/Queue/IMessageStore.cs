@@ -10,6 +10,12 @@ public interface IMessageStore
     /// </summary>
     void Spill(PendingMessage message);
 
+    /// <summary>
+    /// Messages taken and not yet finished (delivered, bounced or deleted): the queue the
+    /// delivery side has to work off. Sessions slow their clients while it is past a bound.
+    /// </summary>
+    int Backlog { get; }
+
     /// <summary>Makes the message durable; completes only when it is (or failed to be).</summary>
     ValueTask<CommitResult> CommitAsync(PendingMessage message);
 }

@@ -97,6 +97,8 @@ public sealed partial class Spool : IMessageStore, IDisposable
 
     public long CommittedBatches { get; private set; }
 
+    public int Backlog => _index.Count;
+
     /// <summary>Why the spool cannot commit now; null while it can.</summary>
     public SpoolFault? Fault => _fault.Current;
 

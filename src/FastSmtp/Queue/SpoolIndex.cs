@@ -15,7 +15,12 @@ internal sealed class SpoolIndex
     /// <summary>The unfinished messages by id: state changes are applied to them as they are committed.</summary>
     private readonly Dictionary<ulong, QueueEntry> _byId = [];
 
+    private int _count;
+
     public int SegmentCount => _bySegment.Count;
+
+    /// <summary>The unfinished messages; read without the lock (a count a moment old is good enough for backpressure).</summary>
+    public int Count => Volatile.Read(ref _count);
 
     /// <summary>A segment file that exists on disk, whether or not it holds anything yet.</summary>
     public void AddSegment(long segment) => _bySegment.TryAdd(segment, []);
@@ -24,6 +29,7 @@ internal sealed class SpoolIndex
     {
         SegmentOf(entry.Segment).Add(entry);
         _byId[entry.QueueId.Value] = entry;
+        Volatile.Write(ref _count, _byId.Count);
     }
 
     /// <summary>The unfinished messages <paramref name="which"/> selects, oldest first.</summary>
@@ -48,6 +54,7 @@ internal sealed class SpoolIndex
     public void Remove(QueueEntry entry)
     {
         _byId.Remove(entry.QueueId.Value);
+        Volatile.Write(ref _count, _byId.Count);
         if (_bySegment.TryGetValue(entry.Segment, out HashSet<QueueEntry>? live))
         {
             live.Remove(entry);

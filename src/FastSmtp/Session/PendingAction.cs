@@ -8,5 +8,6 @@ internal enum PendingAction : byte
     StartTls,
     Authenticate,
     CheckRecipientDns,
+    DelayInflow,
     Close,
 }

@@ -39,6 +39,17 @@ public sealed class SessionOptions
     /// </summary>
     public int MinDataRate { get; set; } = 240;
 
+    /// <summary>
+    /// Backpressure: while this many messages or more are queued and unfinished, each MAIL is
+    /// answered <see cref="InflowDelay"/> late (Postfix's in_flow_delay), so senders slow to
+    /// what delivery keeps up with instead of the queue growing without bound; never refused.
+    /// 0 turns it off.
+    /// </summary>
+    public int InflowDelayBacklog { get; set; } = 10_000;
+
+    /// <summary>How late a MAIL is answered while the backlog is past <see cref="InflowDelayBacklog"/>.</summary>
+    public TimeSpan InflowDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long into DATA/BDAT before <see cref="MinDataRate"/> applies (TCP slow start, a slow first chunk).</summary>
     public TimeSpan MinDataRateGrace { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -141,6 +141,33 @@ internal sealed partial class SmtpSession
         message.Return = mail.Return;
         message.EnvelopeId = mail.EnvelopeId.IsEmpty ? null : Encoding.ASCII.GetString(mail.EnvelopeId);
         _state = SessionState.InTransaction;
+        if (_server.Options.InflowDelayBacklog > 0 && _server.Store.Backlog >= _server.Options.InflowDelayBacklog)
+        {
+            _action = PendingAction.DelayInflow;
+            return;
+        }
+
+        Reply(SmtpReplies.MailOk);
+    }
+
+    /// <summary>
+    /// The queue is past its bound: MAIL's 250 waits a moment (pipelined commands after it wait
+    /// in the buffer), so this sender, and every other, slows to what delivery keeps up with.
+    /// </summary>
+    private async Task DelayInflowAsync()
+    {
+        await FlushAsync();
+        TimeSpan delay = _server.Options.InflowDelay;
+        try
+        {
+            await Task.Delay(delay, _server.Time, _stopping);
+        }
+        catch (OperationCanceledException)
+        {
+            // The server stops: the transaction goes on at once (it still gets its 250s).
+        }
+
+        SmtpMetrics.InflowDelayed(delay);
         Reply(SmtpReplies.MailOk);
     }
 

@@ -240,6 +240,10 @@ internal sealed partial class SmtpSession
                     _action = PendingAction.None;
                     await CheckHeldRecipientAsync();
                     break;
+                case PendingAction.DelayInflow:
+                    _action = PendingAction.None;
+                    await DelayInflowAsync();
+                    break;
                 case PendingAction.Close:
                     await FlushAsync();
                     return _errors >= _server.Options.MaxCommandErrors ? "too many errors" : "quit";

@@ -9,6 +9,8 @@ internal sealed class CapturingStore : IMessageStore
 
     public CommitResult Result { get; set; } = CommitResult.Committed;
 
+    public int Backlog { get; set; }
+
     /// <summary>Bodies stay in memory, whatever their size.</summary>
     public void Spill(PendingMessage message)
     {
