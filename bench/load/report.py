@@ -8,12 +8,18 @@ from collections import defaultdict
 
 results_csv, idle_csv, machine, prefix = sys.argv[1:5]
 names = {"a": "smtp-sink (C, discards)", "b": "SmtpServer peer (.NET, null store)",
-         "c": "FastSmtp engine (null store)", "d": "Postfix relay (durable)", "e": "FastSmtp relay (durable)"}
+         "c": "FastSmtp engine (null store)", "d": "Postfix relay (durable)", "e": "FastSmtp relay (durable)",
+         "f": "Haraka relay (Node.js, forwards in-transaction)"}
 rows = list(csv.DictReader(open(results_csv)))
 idle = list(csv.DictReader(open(idle_csv))) if idle_csv != "-" else []
 by = {(r["system"], int(r["sessions"]), r["reuse"]): r for r in rows}
 sessions = sorted({int(r["sessions"]) for r in rows})
 reuses = sorted({r["reuse"] for r in rows})
+
+def delivered_vs_accepted(relay, engine):
+    if not relay or not engine or not relay["delivered"] or float(engine["accepted"] or 0) == 0:
+        return "-"
+    return f"{float(relay['delivered']) / float(engine['accepted']):.2f}x"
 
 def ratio(top, bottom, field):
     if not top or not bottom or float(bottom[field] or 0) == 0 or not top[field]:
@@ -23,13 +29,14 @@ def ratio(top, bottom, field):
 out = [f"# FastSmtp load figures\n", machine + "\n",
        "Every figure comes from the same run: one system after another, the same `smtp-source` load.\n",
        "## Ratios\n",
-       "| sessions | connections | c/b engine vs SmtpServer (accepted) | c/a engine vs smtp-sink (accepted) | e/d relay vs Postfix (delivered) | e/d (accepted) |",
-       "|---:|---|---:|---:|---:|---:|"]
+       "| sessions | connections | c/b engine vs SmtpServer (accepted) | c/a engine vs smtp-sink (accepted) | e/d relay vs Postfix (delivered) | e/d (accepted) | e/f relay vs Haraka (delivered) | e/c relay delivered vs engine accepted |",
+       "|---:|---|---:|---:|---:|---:|---:|---:|"]
 for s in sessions:
     for reuse in reuses:
         g = lambda x: by.get((x, s, reuse))
         out.append(f"| {s} | {'reused' if reuse == 'yes' else 'one per message'} | {ratio(g('c'), g('b'), 'accepted')} | "
-                   f"{ratio(g('c'), g('a'), 'accepted')} | {ratio(g('e'), g('d'), 'delivered')} | {ratio(g('e'), g('d'), 'accepted')} |")
+                   f"{ratio(g('c'), g('a'), 'accepted')} | {ratio(g('e'), g('d'), 'delivered')} | {ratio(g('e'), g('d'), 'accepted')} | "
+                   f"{ratio(g('e'), g('f'), 'delivered')} | {delivered_vs_accepted(g('e'), g('c'))} |")
 out += ["", "## Every run", "",
         "| system | sessions | connections | messages | accepted msgs/s | delivered msgs/s | p50 ms | p99 ms | peak RSS MB | CPU s per 10k msgs | KB allocated per message |",
         "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -57,7 +64,7 @@ plot_w, plot_h = width - left - right, height - top - bottom
 peak = max(float(r["accepted"]) for r in rows) * 1.1
 x = lambda i: left + (plot_w * i / max(1, len(sessions) - 1))
 y = lambda v: top + plot_h - plot_h * v / peak
-colours = {"a": "#555555", "b": "#d62728", "c": "#1f77b4", "d": "#ff7f0e", "e": "#2ca02c"}
+colours = {"a": "#555555", "b": "#d62728", "c": "#1f77b4", "d": "#ff7f0e", "e": "#2ca02c", "f": "#9467bd"}
 svg = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
        f'<rect width="{width}" height="{height}" fill="white"/>',
        f'<text x="{left}" y="18" font-size="14">Accepted messages/s by parallel sessions (2 KB, smtp-source)</text>']

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # FastSmtp against smtp-sink, the SmtpServer NuGet package and Postfix, side by side, one run.
 #
-#   bench/load/run.sh [--messages N] [--sessions "1 10 50 200"] [--systems abcde] [--reuse "no yes"] [--idle N]
+#   bench/load/run.sh [--messages N] [--sessions "1 10 50 200"] [--systems abcdef] [--reuse "no yes"] [--idle N]
 #
 #   a  Postfix's smtp-sink (C, accepts and discards): the limit
 #   b  a null-store server on the SmtpServer NuGet package (bench/peers/SmtpServerPeer)
 #   c  FastSmtp's engine with a null message store (bench-only host: FastSmtp.Benchmarks null-host)
 #   d  Postfix as a durable relay forwarding to smtp-sink (private config and queue, loopback)
 #   e  FastSmtp as a durable relay forwarding to smtp-sink
+#   f  Haraka (Node.js, from npm) relaying to smtp-sink with queue/smtp_forward, a worker per core
+#      (bench/peers/haraka; it forwards inside the client's transaction, nothing on disk)
 #
 # Load: smtp-source, N messages of 2 KB, at each session count, with a connection per message
 # ("no") and with connections reused (-d, "yes"). Beside the load one probe client times
@@ -20,7 +22,7 @@ cd "$(dirname "$0")/../.."
 
 messages=20000
 sessions="1 10 50 200"
-systems="abcde"
+systems="abcdef"
 reuses="no yes"
 idle=10000
 while [ $# -gt 0 ]; do
@@ -59,6 +61,14 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 wait_port() { for _ in $(seq 1 400); do (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 never opened" >&2; return 1; }
 now() { date +%s.%N; }
+
+if [[ "$systems" == *f* ]] && ! command -v npm >/dev/null; then
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm
+fi
+if [[ "$systems" == *f* ]] && [ ! -x bench/peers/haraka/node_modules/.bin/haraka ]; then
+  echo "installing Haraka from npm (bench/peers/haraka)..." >&2
+  (cd bench/peers/haraka && npm install --no-audit --no-fund --no-package-lock --loglevel=error >/dev/null)
+fi
 
 echo "building FastSmtp, its bench host and the SmtpServer peer (Release)..." >&2
 dotnet build src/FastSmtp -c Release -o "$work/fastsmtp" -v quiet -nologo >/dev/null
@@ -158,7 +168,22 @@ start_d() {
 stop_d() { postfix -c "$postfix_conf" stop >/dev/null 2>&1 || true; sleep 1; postfix_conf=""; }
 accepted_d() { sink_count; }
 
-is_relay() { [ "$1" = d ] || [ "$1" = e ]; }
+start_f() {
+  target_port=$(free_port)
+  rm -rf "$work/haraka"; mkdir -p "$work/haraka/config"
+  # Haraka's own defaults (connection.ini holds the greeting), then this peer's settings over them.
+  cp -r bench/peers/haraka/node_modules/Haraka/config/. "$work/haraka/config/"
+  for file in bench/peers/haraka/config/*; do
+    sed -e "s|@LISTEN@|127.0.0.1:$target_port|" -e "s|@SINK_PORT@|$sink_port|" "$file" >"$work/haraka/config/$(basename "$file")"
+  done
+  bench/peers/haraka/node_modules/.bin/haraka -c "$work/haraka" >"$work/f.log" 2>&1 &
+  root_pid=$!; pids+=("$root_pid"); wait_port "$target_port"
+}
+# The cluster master passes SIGTERM to its workers.
+stop_f() { kill -TERM "$root_pid" 2>/dev/null || true; wait "$root_pid" 2>/dev/null || true; }
+accepted_f() { sink_count; }
+
+is_relay() { [ "$1" = d ] || [ "$1" = e ] || [ "$1" = f ]; }
 
 echo "system,sessions,reuse,messages,accepted,delivered,p50,p99,rss_mb,cpu10k,alloc_kb" >"$work/results.csv"
 run_one() {
