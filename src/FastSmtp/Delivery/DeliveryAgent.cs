@@ -267,8 +267,10 @@ public sealed partial class DeliveryAgent : BackgroundService
     private async Task RunPassAsync(QueueEntry entry)
     {
         var pass = new MessagePass(entry, _load);
-        var local = new List<int>();
-        var remote = new Dictionary<string, (string Domain, string? NextHop, List<int> Recipients)>(StringComparer.OrdinalIgnoreCase);
+        // Most messages go to one destination: a list searched in order, and the lists made only
+        // when needed, cost less per pass than a dictionary.
+        List<int>? local = null;
+        List<(string Destination, string Domain, string? NextHop, List<int> Recipients)>? remote = null;
         for (int i = 0; i < entry.Recipients.Length; i++)
         {
             RecipientProgress recipient = entry.Recipients[i];
@@ -279,7 +281,7 @@ public sealed partial class DeliveryAgent : BackgroundService
 
             if (IsLocal(recipient.Address))
             {
-                local.Add(i);
+                (local ??= []).Add(i);
                 continue;
             }
 
@@ -287,24 +289,33 @@ public sealed partial class DeliveryAgent : BackgroundService
             string? nextHop = TransportOf(domain);
             if (nextHop == TransportRoute.Local)
             {
-                local.Add(i);
+                (local ??= []).Add(i);
                 continue;
             }
 
             string destination = Router.DestinationOf(domain, nextHop);
-            if (!remote.TryGetValue(destination, out var group))
+            remote ??= new(1);
+            int group = 0;
+            while (group < remote.Count && !string.Equals(remote[group].Destination, destination, StringComparison.OrdinalIgnoreCase))
             {
-                remote[destination] = group = (domain, nextHop, []);
+                group++;
             }
 
-            group.Recipients.Add(i);
+            if (group == remote.Count)
+            {
+                remote.Add((destination, domain, nextHop, []));
+            }
+
+            remote[group].Recipients.Add(i);
         }
 
         try
         {
-            var work = new List<Task>(remote.Count + 1);
-            foreach ((string destination, (string domain, string? nextHop, List<int> recipients)) in remote)
+            Task? only = null;
+            List<Task>? several = null;
+            for (int g = 0; g < (remote?.Count ?? 0); g++)
             {
+                (string destination, string domain, string? nextHop, List<int> recipients) = remote![g];
                 var job = new DeliveryJob(pass, domain, nextHop, [.. recipients]);
                 if (!_destinations.TryGetValue(destination, out DestinationQueue? queue))
                 {
@@ -313,15 +324,15 @@ public sealed partial class DeliveryAgent : BackgroundService
                 }
 
                 queue.Enqueue(job);
-                work.Add(job.Completion.Task);
+                AddWork(ref only, ref several, job.Completion.Task);
             }
 
-            if (local.Count > 0)
+            if (local is not null)
             {
-                work.Add(DeliverLocalAsync(pass, local));
+                AddWork(ref only, ref several, DeliverLocalAsync(pass, local));
             }
 
-            await Task.WhenAll(work);
+            await (several is not null ? Task.WhenAll(several) : only ?? Task.CompletedTask);
             await CompletePassAsync(pass);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
@@ -335,6 +346,19 @@ public sealed partial class DeliveryAgent : BackgroundService
             // Every job of the pass has finished (or never started): nobody reads the body now.
             pass.Dispose();
         }
+    }
+
+    /// <summary>One task of a pass: most passes have one, awaited as it is; several are awaited together.</summary>
+    private static void AddWork(ref Task? only, ref List<Task>? several, Task task)
+    {
+        if (only is null && several is null)
+        {
+            only = task;
+            return;
+        }
+
+        several ??= [only!];
+        several.Add(task);
     }
 
     /// <summary>The recipient's domain is a local host (the queue holds expanded, canonical addresses).</summary>

@@ -393,9 +393,10 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
 
         WriteCommand("MAIL FROM:<"u8, mailFrom, Extensions.ContainsKey("SIZE") ? "> SIZE="u8 : ">"u8, Extensions.ContainsKey("SIZE") ? body.Length : -1);
         await FlushUnlessPipelining(pipelining, cancellationToken);
-        foreach (string recipient in recipients)
+        // Indexed, not enumerated: an interface enumerator is an object per transaction.
+        for (int i = 0; i < recipients.Count; i++)
         {
-            WriteCommand("RCPT TO:<"u8, recipient, ">"u8, -1);
+            WriteCommand("RCPT TO:<"u8, recipients[i], ">"u8, -1);
             await FlushUnlessPipelining(pipelining, cancellationToken);
         }
 
