@@ -40,15 +40,15 @@ public sealed class SessionOptions
     public int MinDataRate { get; set; } = 240;
 
     /// <summary>
-    /// Backpressure: while this many messages or more are queued and unfinished, each MAIL is
-    /// answered <see cref="InflowDelay"/> late (Postfix's in_flow_delay), so senders slow to
-    /// what delivery keeps up with instead of the queue growing without bound; never refused.
-    /// 0 turns it off.
+    /// Backpressure: while this many messages or more are queued and unfinished, MAIL's 250
+    /// waits until the backlog is under the bound again, at most <see cref="InflowDelay"/> (as
+    /// Postfix's in_flow_delay ties arrivals to deliveries), so senders slow to what delivery
+    /// keeps up with instead of the queue growing without bound; never refused. 0 turns it off.
     /// </summary>
     public int InflowDelayBacklog { get; set; } = 10_000;
 
-    /// <summary>How late a MAIL is answered while the backlog is past <see cref="InflowDelayBacklog"/>.</summary>
-    public TimeSpan InflowDelay { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>The longest a MAIL waits for the backlog to fall under <see cref="InflowDelayBacklog"/> (well inside a client's 5-minute MAIL timeout).</summary>
+    public TimeSpan InflowDelay { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long into DATA/BDAT before <see cref="MinDataRate"/> applies (TCP slow start, a slow first chunk).</summary>
     public TimeSpan MinDataRateGrace { get; set; } = TimeSpan.FromSeconds(10);

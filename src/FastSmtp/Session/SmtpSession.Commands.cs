@@ -151,25 +151,34 @@ internal sealed partial class SmtpSession
     }
 
     /// <summary>
-    /// The queue is past its bound: MAIL's 250 waits a moment (pipelined commands after it wait
-    /// in the buffer), so this sender, and every other, slows to what delivery keeps up with.
+    /// The queue is past its bound: MAIL's 250 waits (pipelined commands after it wait in the
+    /// buffer) until delivery has brought the backlog under the bound, looking every 100 ms, at
+    /// most --inflow-delay; so senders, together, slow to the rate delivery keeps up with.
     /// </summary>
     private async Task DelayInflowAsync()
     {
         await FlushAsync();
-        TimeSpan delay = _server.Options.InflowDelay;
+        TimeSpan limit = _server.Options.InflowDelay;
+        TimeSpan step = TimeSpan.FromTicks(Math.Min(limit.Ticks, InflowPollInterval.Ticks));
+        TimeSpan waited = TimeSpan.Zero;
         try
         {
-            await Task.Delay(delay, _server.Time, _stopping);
+            while (waited < limit && _server.Store.Backlog >= _server.Options.InflowDelayBacklog)
+            {
+                await Task.Delay(step, _server.Time, _stopping);
+                waited += step;
+            }
         }
         catch (OperationCanceledException)
         {
             // The server stops: the transaction goes on at once (it still gets its 250s).
         }
 
-        SmtpMetrics.InflowDelayed(delay);
+        SmtpMetrics.InflowDelayed(waited);
         Reply(SmtpReplies.MailOk);
     }
+
+    private static readonly TimeSpan InflowPollInterval = TimeSpan.FromMilliseconds(100);
 
     private void OnRcpt(ReadOnlySpan<byte> arguments)
     {
