@@ -26,7 +26,7 @@ internal static class QueueCommands
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{message.QueueId}\t{message.ReceivedAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}\t{message.Size}\t<{message.Sender}>"));
             foreach (QueuedRecipient recipient in message.Recipients)
             {
-                undelivered += recipient.State is RecipientState.Pending or RecipientState.Deferred or RecipientState.Held ? 1 : 0;
+                undelivered += RecipientProgress.Finished(recipient.State) ? 0 : 1;
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"\t{recipient.Address}\t{recipient.State.ToString().ToLowerInvariant()}\t{recipient.Attempts}\t{recipient.NextAttempt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}\t{recipient.LastResponse ?? "-"}"));
             }
@@ -164,8 +164,12 @@ internal static class QueueCommands
             spool.Retire(entry);
         }
 
-        return string.Create(CultureInfo.InvariantCulture, $"{action switch { QueueAction.Hold => "held", QueueAction.Release => "released", _ => "deleted" }} {changed.Count}");
+        return Changed(action, changed.Count);
     }
+
+    /// <summary>The answer to `queue hold`, `release` or `delete`, from the server or the spool alike: "held 2".</summary>
+    public static string Changed(QueueAction action, int messages) => string.Create(CultureInfo.InvariantCulture,
+        $"{action switch { QueueAction.Hold => "held", QueueAction.Release => "released", _ => "deleted" }} {messages}");
 
     /// <summary>--spool DIR, else the spool the server's settings name (--config FILE, FASTSMTP_SPOOL, appsettings.json).</summary>
     private static bool TryGetSpool(string command, string[] arguments, TextWriter error, out string spool, out int status, string? usage = null)

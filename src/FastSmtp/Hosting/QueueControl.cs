@@ -138,9 +138,7 @@ internal sealed partial class QueueControl(Spool spool, DeliveryAgent agent, Ser
         return verb switch
         {
             "flush" => $"flushed {agent.Flush(selection.IsAll ? null : selection.Matches)}",
-            "hold" => Answer("held", await agent.ApplyAsync(QueueAction.Hold, selection.Matches)),
-            "release" => Answer("released", await agent.ApplyAsync(QueueAction.Release, selection.Matches)),
-            "delete" => Answer("deleted", await agent.ApplyAsync(QueueAction.Delete, selection.Matches)),
+            "hold" or "release" or "delete" => await ChangeAsync(Enum.Parse<QueueAction>(verb, ignoreCase: true), selection),
             "reload" => Answer(reload.Reload(argument.Length == 0 ? null : argument)),
 
             // For bench/load: bytes allocated by the whole process so far, and messages committed.
@@ -150,8 +148,10 @@ internal sealed partial class QueueControl(Spool spool, DeliveryAgent agent, Ser
     }
 
     /// <summary>"held 2", or "failed ..." when the spool could not record the change (nothing was changed).</summary>
-    private string Answer(string done, int? count) =>
-        count is { } changed ? $"{done} {changed}" : $"failed: the spool cannot record changes now ({spool.Fault?.Reason ?? "stopping"})";
+    private async Task<string> ChangeAsync(QueueAction action, QueueSelection selection) =>
+        await agent.ApplyAsync(action, selection.Matches) is { } changed
+            ? QueueCommands.Changed(action, changed)
+            : $"failed: the spool cannot record changes now ({spool.Fault?.Reason ?? "stopping"})";
 
     /// <summary>"ok ..." or "refused ...": `policy reload` exits by the first word.</summary>
     private static string Answer(ReloadResult result) => (result.Succeeded ? "ok " : "refused ") + result.Answer;

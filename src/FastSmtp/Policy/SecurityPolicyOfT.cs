@@ -21,7 +21,15 @@ public sealed class SecurityPolicy<TPolicy> : SecurityPolicy
         _ = TPolicy.FindHost(default);
         _missingAccountIterations = PasswordHash.TypicalIterations<TPolicy>();
         Identity = PolicyIdentity.Of<TPolicy>();
+        _transports = new TransportRoute[TPolicy.TransportCount];
+        for (int i = 0; i < _transports.Length; i++)
+        {
+            _transports[i] = new TransportRoute(System.Text.Encoding.ASCII.GetString(TPolicy.TransportNextHop(i)), TPolicy.TransportLine(i));
+        }
     }
+
+    /// <summary>transport.txt's lines as routes, made once: delivery looks one up per recipient and pass.</summary>
+    private readonly TransportRoute[] _transports;
 
     public override RelayMode Relay => TPolicy.Relay;
 
@@ -95,7 +103,7 @@ public sealed class SecurityPolicy<TPolicy> : SecurityPolicy
 
     public override TransportRoute? Transport(ReadOnlySpan<byte> domain)
     {
-        if (TPolicy.TransportCount == 0)
+        if (_transports.Length == 0)
         {
             return null;
         }
@@ -107,7 +115,7 @@ public sealed class SecurityPolicy<TPolicy> : SecurityPolicy
             entry = TPolicy.FindTransport(domain[dot..]);
         }
 
-        return entry < 0 ? null : new TransportRoute(System.Text.Encoding.ASCII.GetString(TPolicy.TransportNextHop(entry)), TPolicy.TransportLine(entry));
+        return entry < 0 ? null : _transports[entry];
 
         static int NextDot(ReadOnlySpan<byte> domain, int dot) =>
             domain[(dot + 1)..].IndexOf((byte)'.') is var next and >= 0 ? dot + 1 + next : -1;

@@ -30,9 +30,6 @@ public sealed class QueueEntry(QueueId queueId, DateTimeOffset receivedAt, long 
     /// <summary>Some recipient waits for an attempt (pending or deferred, not held).</summary>
     public bool HasWaiting => Recipients.Any(r => r.IsWaiting);
 
-    /// <summary>Some recipient is on hold (`queue hold`).</summary>
-    public bool IsHeld => Recipients.Any(r => r.State == RecipientState.Held);
-
     /// <summary>
     /// Applies a committed change, in log order (so replay after a restart comes to the same
     /// states). An operator's hold or delete wins over the outcome of a pass that was already

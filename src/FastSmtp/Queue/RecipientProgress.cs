@@ -4,7 +4,9 @@ namespace FastSmtp.Queue;
 public readonly record struct RecipientProgress(string Address, RecipientState State, int Attempts, DateTimeOffset NextAttempt, string? LastResponse)
 {
     /// <summary>Delivered, failed or deleted: nothing more will be done for it.</summary>
-    public bool IsFinished => State is RecipientState.Delivered or RecipientState.Failed or RecipientState.Deleted;
+    public bool IsFinished => Finished(State);
+
+    public static bool Finished(RecipientState state) => state is RecipientState.Delivered or RecipientState.Failed or RecipientState.Deleted;
 
     /// <summary>Due for an attempt now or later (pending or deferred; not held).</summary>
     public bool IsWaiting => State is RecipientState.Pending or RecipientState.Deferred;

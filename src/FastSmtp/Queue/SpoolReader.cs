@@ -48,7 +48,7 @@ public static class SpoolReader
     public static List<QueuedRecipient> ReadQueue(string spool) =>
         Replay(spool)
             .SelectMany(entry => entry.Recipients.Select((r, index) => new QueuedRecipient(entry.QueueId, index, r.Address, r.State, r.Attempts, r.NextAttempt, r.LastResponse)))
-            .Where(r => r.State is RecipientState.Pending or RecipientState.Deferred or RecipientState.Held)
+            .Where(r => !RecipientProgress.Finished(r.State))
             .ToList();
 
     /// <summary>

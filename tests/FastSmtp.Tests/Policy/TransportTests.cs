@@ -51,4 +51,8 @@ public class TransportTests
         Assert.Equal(0, TestPolicy.Instance.Identity.Transport);
         Assert.Equal(6, Policy.Identity.Transport);
     }
+
+    [Fact]
+    public void A_route_is_made_once_per_policy_not_per_lookup() =>
+        Assert.Same(Policy.Transport("partner.example"u8), Policy.Transport("PARTNER.EXAMPLE"u8));
 }
