@@ -164,9 +164,11 @@ internal sealed class PostfixInstance : IAsyncDisposable
         {
             await RunAsync("postfix", "-c", Config, "stop");
         }
-        catch (InvalidOperationException)
+        catch (Exception exception) when (exception is InvalidOperationException or TimeoutException)
         {
-            // Never started.
+            // Never started, or `postfix stop` did not finish (its `master -t` has been seen to
+            // hang right after a start): the master goes by its pid, taking its children with it.
+            StopMasterByPid();
         }
 
         if (_sasl is not null)
@@ -179,6 +181,26 @@ internal sealed class PostfixInstance : IAsyncDisposable
         Directory.Delete(_root, recursive: true);
     }
 
+    /// <summary>SIGTERM to the master named in queue/pid/master.pid; it stops its daemons and exits.</summary>
+    private void StopMasterByPid()
+    {
+        string pidFile = Path.Combine(_root, "queue", "pid", "master.pid");
+        if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out int pid))
+        {
+            try
+            {
+                using Process master = Process.GetProcessById(pid);
+                using Process kill = Process.Start("kill", ["-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+                kill.WaitForExit(10_000);
+                master.WaitForExit(10_000);
+            }
+            catch (ArgumentException)
+            {
+                // Already gone.
+            }
+        }
+    }
+
     private static async Task RunAsync(string program, params string[] arguments)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -188,12 +210,33 @@ internal sealed class PostfixInstance : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
+        // Bounded as a whole: a child that keeps the output open must not hold the test forever.
         using Process process = Process.Start(start)!;
-        string output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        Task<string> output = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        Task<string> error = process.StandardError.ReadToEndAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{program} {string.Join(' ', arguments)} did not finish in 60 s");
+        }
+
+        try
+        {
+            // Its output, for the error below; a daemon it left holding the pipe does not wait us.
+            await Task.WhenAll(output, error).WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (TimeoutException)
+        {
+        }
+
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited {process.ExitCode}: {output}");
+            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited {process.ExitCode}: {(output.IsCompletedSuccessfully ? output.Result : string.Empty)}{(error.IsCompletedSuccessfully ? error.Result : string.Empty)}");
         }
     }
 }
