@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -20,9 +19,11 @@ namespace FastSmtp.Delivery;
 /// PLAIN or LOGIN (RFC 4954) when it carries credentials, then transactions. With PIPELINING
 /// (RFC 2920) MAIL, every RCPT and DATA or BDAT leave in one write; with CHUNKING (RFC 3030) the
 /// body goes as one BDAT LAST chunk, else dot-stuffed after DATA. Replies are read by
-/// <see cref="SmtpReplyParser"/>. A reply that cannot be read, a timeout or a lost connection
-/// ends the connection and counts as a temporary failure, never an exception. The steps of a
-/// transaction are pooled ValueTasks: a relayed message costs no task object per reply.
+/// <see cref="SmtpReplyParser"/> where they lie in the connection's <see cref="InboundBuffer"/>;
+/// commands are encoded into its <see cref="OutboundBuffer"/>. A reply that cannot be read, a
+/// timeout or a lost connection ends the connection and counts as a temporary failure, never an
+/// exception. A pipelined transaction awaits only the stream's own reads and writes, in one
+/// method: a relayed message costs no task or state machine per reply.
 /// </summary>
 public sealed class SmtpDeliveryClient : IAsyncDisposable
 {
@@ -39,9 +40,13 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
     private readonly List<NextHopReply> _replies = [];
     private CancellationTokenSource? _transactionTimeout;
     private CancellationToken _transactionTimeoutParent;
+    /// <summary>A body up to this size is copied behind BDAT's command line, so the transaction leaves in one write.</summary>
+    private const int InlineBodyLimit = 32 * 1024;
+
+    private readonly InboundBuffer _inbound = new();
+    private readonly OutboundBuffer _outbound = new();
     private SslStream? _tls;
-    private PipeReader _input;
-    private PipeWriter _output;
+    private Stream _stream;
     private bool _broken;
     private bool _tlsHandshakeFailed;
     private string? _nextHopName;
@@ -51,7 +56,7 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
         _socket = socket;
         _timeout = timeout;
         _network = new NetworkStream(socket, ownsSocket: false);
-        (_input, _output) = PipesOver(_network);
+        _stream = _network;
     }
 
     /// <summary>The next hop's EHLO keywords (upper case), e.g. PIPELINING, SIZE, STARTTLS.</summary>
@@ -124,7 +129,12 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
         return (client, reply);
     }
 
-    /// <summary>One transaction: MAIL, RCPT for each recipient, then the body by BDAT or DATA.</summary>
+    /// <summary>
+    /// One transaction: MAIL, RCPT for each recipient, then the body by BDAT or DATA. With
+    /// PIPELINING (RFC 2920) the commands, and with CHUNKING (RFC 3030) the body too, leave in one
+    /// write and their replies are read together; a refused MAIL or RCPT still reads the chunk,
+    /// so nothing is taken for a command.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<DeliveryResult> SendAsync(string mailFrom, IReadOnlyList<string> recipients, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
@@ -137,9 +147,115 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
 
         CancellationTokenSource timeout = TransactionTimeout(cancellationToken);
         timeout.CancelAfter(_timeout);
+        CancellationToken token = timeout.Token;
         try
         {
-            return await TransactAsync(mailFrom, recipients, body, timeout.Token);
+            bool pipelining = Extensions.ContainsKey("PIPELINING");
+            bool chunking = UsesChunking;
+            List<NextHopReply> replies = _replies;
+            replies.Clear();
+            WriteCommand("MAIL FROM:<"u8, mailFrom, Extensions.ContainsKey("SIZE") ? "> SIZE="u8 : ">"u8, Extensions.ContainsKey("SIZE") ? body.Length : -1);
+            if (!pipelining)
+            {
+                replies.Add(await ExchangeAsync(token));
+            }
+
+            // Indexed, not enumerated: an interface enumerator is an object per transaction.
+            for (int i = 0; i < recipients.Count; i++)
+            {
+                WriteCommand("RCPT TO:<"u8, recipients[i], ">"u8, -1);
+                if (!pipelining)
+                {
+                    replies.Add(await ExchangeAsync(token));
+                }
+            }
+
+            if (chunking)
+            {
+                WriteCommand("BDAT "u8, null, default, body.Length, " LAST"u8);
+                if (body.Length <= InlineBodyLimit)
+                {
+                    _outbound.Write(body.Span);
+                    await FlushAsync(token);
+                }
+                else
+                {
+                    // A large body goes from the spool's buffer as it is, not copied first.
+                    await FlushAsync(token);
+                    await _stream.WriteAsync(body, token);
+                }
+            }
+            else
+            {
+                Write("DATA\r\n");
+                await FlushAsync(token);
+            }
+
+            // The replies still owed: with PIPELINING MAIL's, each RCPT's and DATA's or BDAT's;
+            // then, after DATA's 354 and the body, the last one. Read in this one place, so a
+            // transaction awaits nothing but the stream.
+            bool bodySent = chunking;
+            for (int owed = replies.Count == 0 ? recipients.Count + 2 : 1; owed > 0; owed--)
+            {
+                NextHopReply reply;
+                while (!TryTakeReply(keepLines: false, out reply))
+                {
+                    int received = await _stream.ReadAsync(_inbound.FreeSpace(), token);
+                    if (received == 0)
+                    {
+                        reply = Closed();
+                        break;
+                    }
+
+                    _inbound.Filled(received);
+                }
+
+                replies.Add(reply);
+                if (reply.Code == 0)
+                {
+                    // Nothing more can be read: the rest are that failure too.
+                    for (owed--; owed > 0; owed--)
+                    {
+                        replies.Add(reply);
+                    }
+
+                    break;
+                }
+
+                if (owed == 1 && !bodySent && reply.Code == 354)
+                {
+                    // Dot-stuffed a slice at a time, so a large body never needs a buffer of its size.
+                    var stuffer = new DotStuffer();
+                    for (int at = 0; at < body.Length; at += InlineBodyLimit)
+                    {
+                        stuffer.Write(body.Span.Slice(at, Math.Min(InlineBodyLimit, body.Length - at)), _outbound);
+                        if (_outbound.Length >= InlineBodyLimit)
+                        {
+                            await FlushAsync(token);
+                        }
+                    }
+
+                    stuffer.Complete(_outbound);
+                    await FlushAsync(token);
+                    bodySent = true;
+                    owed++;
+                }
+            }
+
+            NextHopReply final = replies[^1];
+            if (!bodySent)
+            {
+                // DATA was refused (or answered with a 2xx instead of 354).
+                if (final.IsPositive)
+                {
+                    _broken = true;
+                    final = NextHopReply.Unreadable("DATA not accepted: " + final);
+                }
+
+                await ResetAsync(token);
+            }
+
+            return Result(replies, recipients.Count, final);
         }
         catch (Exception exception) when (exception is IOException or SocketException or AuthenticationException
             || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
@@ -179,7 +295,7 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
             {
                 Write("QUIT\r\n");
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                await _output.FlushAsync(timeout.Token);
+                await FlushAsync(timeout.Token);
             }
         }
         catch (Exception exception) when (exception is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
@@ -187,8 +303,6 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
             // Already gone.
         }
 
-        await _input.CompleteAsync();
-        await _output.CompleteAsync();
         if (_tls is not null)
         {
             await _tls.DisposeAsync();
@@ -197,6 +311,9 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
         await _network.DisposeAsync();
         _socket.Dispose();
         _transactionTimeout?.Dispose();
+        // Only once the socket is closed: no read or write can still be using the buffers.
+        _inbound.Dispose();
+        _outbound.Dispose();
     }
 
     private async Task<NextHopReply> OpenAsync(string heloName, OutboundSecurity security, CancellationToken cancellationToken)
@@ -230,7 +347,7 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
                 else
                 {
                     Write("STARTTLS\r\n");
-                    await _output.FlushAsync(timeout.Token);
+                    await FlushAsync(timeout.Token);
                     NextHopReply ready = await ReadReplyAsync(keepLines: false, timeout.Token);
                     if (ready.Code == 220)
                     {
@@ -279,8 +396,9 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
     /// </summary>
     private async Task<NextHopReply?> HandshakeAsync(OutboundSecurity security, CancellationToken cancellationToken)
     {
-        await _input.CompleteAsync();
-        await _output.CompleteAsync();
+        // RFC 3207 5: whatever arrived after the 220 in plain text is not read as if it came over TLS.
+        _inbound.Discard();
+        _outbound.Take();
         _tls = new SslStream(_network, leaveInnerStreamOpen: true);
         var options = new SslClientAuthenticationOptions
         {
@@ -309,7 +427,7 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
             return security.RequiresTls ? TlsRequired(why) : NextHopReply.Unreadable(why);
         }
 
-        (_input, _output) = PipesOver(_tls);
+        _stream = _tls;
         return null;
     }
 
@@ -331,7 +449,7 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
         if (mechanisms.Contains(" PLAIN ", StringComparison.Ordinal))
         {
             Write("AUTH PLAIN " + Convert.ToBase64String(Encoding.UTF8.GetBytes("\0" + credentials.User + "\0" + credentials.Password)) + "\r\n");
-            await _output.FlushAsync(cancellationToken);
+            await FlushAsync(cancellationToken);
             reply = await ReadReplyAsync(keepLines: false, cancellationToken);
         }
         else if (mechanisms.Contains(" LOGIN ", StringComparison.Ordinal))
@@ -340,7 +458,7 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
             foreach (string step in new[] { "AUTH LOGIN", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials.User)), Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials.Password)) })
             {
                 Write(step + "\r\n");
-                await _output.FlushAsync(cancellationToken);
+                await FlushAsync(cancellationToken);
                 reply = await ReadReplyAsync(keepLines: false, cancellationToken);
                 if (reply.Code != 334)
                 {
@@ -366,14 +484,14 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
     private async Task<NextHopReply> HelloAsync(string heloName, CancellationToken cancellationToken)
     {
         Write($"EHLO {heloName}\r\n");
-        await _output.FlushAsync(cancellationToken);
+        await FlushAsync(cancellationToken);
         NextHopReply ehlo = await ReadReplyAsync(keepLines: true, cancellationToken);
         List<string> lines = [.. _collector.Lines];
         if (ehlo.Code != 250 && ehlo.Code != 0)
         {
             // RFC 5321 3.2: a server that does not know EHLO is still spoken to with HELO.
             Write($"HELO {heloName}\r\n");
-            await _output.FlushAsync(cancellationToken);
+            await FlushAsync(cancellationToken);
             ehlo = await ReadReplyAsync(keepLines: false, cancellationToken);
             lines = [];
         }
@@ -383,66 +501,12 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
         return ehlo;
     }
 
+    /// <summary>Without PIPELINING: sends the command just written and reads its reply.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<DeliveryResult> TransactAsync(string mailFrom, IReadOnlyList<string> recipients, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    private async ValueTask<NextHopReply> ExchangeAsync(CancellationToken cancellationToken)
     {
-        bool pipelining = Extensions.ContainsKey("PIPELINING");
-        bool chunking = UsesChunking;
-        List<NextHopReply> replies = _replies;
-        replies.Clear();
-
-        WriteCommand("MAIL FROM:<"u8, mailFrom, Extensions.ContainsKey("SIZE") ? "> SIZE="u8 : ">"u8, Extensions.ContainsKey("SIZE") ? body.Length : -1);
-        await FlushUnlessPipelining(pipelining, cancellationToken);
-        // Indexed, not enumerated: an interface enumerator is an object per transaction.
-        for (int i = 0; i < recipients.Count; i++)
-        {
-            WriteCommand("RCPT TO:<"u8, recipients[i], ">"u8, -1);
-            await FlushUnlessPipelining(pipelining, cancellationToken);
-        }
-
-        if (chunking)
-        {
-            // RFC 3030: with PIPELINING the whole transaction, body included, is one write; a
-            // refused MAIL or RCPT still reads the chunk, so nothing is taken for a command.
-            WriteCommand("BDAT "u8, null, default, body.Length, " LAST"u8);
-            _output.Write(body.Span);
-            await _output.FlushAsync(cancellationToken);
-            await ReadRepliesAsync(pipelining ? recipients.Count + 2 : 1, cancellationToken);
-            return Result(replies, recipients.Count, replies[^1]);
-        }
-
-        Write("DATA\r\n");
-        await _output.FlushAsync(cancellationToken);
-        await ReadRepliesAsync(pipelining ? recipients.Count + 2 : 1, cancellationToken);
-        NextHopReply data = replies[^1];
-        if (data.Code != 354)
-        {
-            if (data.IsPositive)
-            {
-                _broken = true;
-                data = NextHopReply.Unreadable("DATA not accepted: " + data);
-            }
-
-            await ResetAsync(cancellationToken);
-            return Result(replies, recipients.Count, data);
-        }
-
-        var stuffer = new DotStuffer();
-        stuffer.Write(body.Span, _output);
-        stuffer.Complete(_output);
-        await _output.FlushAsync(cancellationToken);
-        NextHopReply final = await ReadReplyAsync(keepLines: false, cancellationToken);
-        return Result(replies, recipients.Count, final);
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask FlushUnlessPipelining(bool pipelining, CancellationToken cancellationToken)
-    {
-        if (!pipelining)
-        {
-            await _output.FlushAsync(cancellationToken);
-            await ReadRepliesAsync(1, cancellationToken);
-        }
+        await FlushAsync(cancellationToken);
+        return await ReadReplyAsync(keepLines: false, cancellationToken);
     }
 
     /// <summary>After a refused transaction the connection is put back to a clean state for the next one.</summary>
@@ -455,7 +519,7 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
         }
 
         Write("RSET\r\n");
-        await _output.FlushAsync(cancellationToken);
+        await FlushAsync(cancellationToken);
         if (!(await ReadReplyAsync(keepLines: false, cancellationToken)).IsPositive)
         {
             _broken = true;
@@ -475,14 +539,14 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
         return new DeliveryResult(perRecipient, final);
     }
 
-    private static (PipeReader, PipeWriter) PipesOver(Stream stream) =>
-        (PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true)), PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true)));
+    /// <summary>Sends what was written; the stream's own ValueTask, nothing allocated for it.</summary>
+    private ValueTask FlushAsync(CancellationToken cancellationToken) => _stream.WriteAsync(_outbound.Take(), cancellationToken);
 
     /// <summary>A command line, encoded straight into the pipe's buffer.</summary>
     private void Write(string line)
     {
-        int length = Encoding.UTF8.GetBytes(line, _output.GetSpan(Encoding.UTF8.GetMaxByteCount(line.Length)));
-        _output.Advance(length);
+        int length = Encoding.UTF8.GetBytes(line, _outbound.GetSpan(Encoding.UTF8.GetMaxByteCount(line.Length)));
+        _outbound.Advance(length);
     }
 
     /// <summary>
@@ -493,7 +557,7 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
     private void WriteCommand(ReadOnlySpan<byte> verb, string? address, ReadOnlySpan<byte> middle, long number, ReadOnlySpan<byte> tail = default)
     {
         int addressBytes = address is null ? 0 : Encoding.UTF8.GetMaxByteCount(address.Length);
-        Span<byte> span = _output.GetSpan(verb.Length + addressBytes + middle.Length + 20 + tail.Length + 2);
+        Span<byte> span = _outbound.GetSpan(verb.Length + addressBytes + middle.Length + 20 + tail.Length + 2);
         verb.CopyTo(span);
         int at = verb.Length;
         if (address is not null)
@@ -512,69 +576,77 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
         tail.CopyTo(span[at..]);
         at += tail.Length;
         "\r\n"u8.CopyTo(span[at..]);
-        _output.Advance(at + 2);
-    }
-
-    /// <summary>
-    /// Reads <paramref name="count"/> replies of the transaction into <see cref="_replies"/>;
-    /// once one cannot be read, the rest are that failure too.
-    /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask ReadRepliesAsync(int count, CancellationToken cancellationToken)
-    {
-        for (int read = 0; read < count; read++)
-        {
-            NextHopReply reply = await ReadReplyAsync(keepLines: false, cancellationToken);
-            _replies.Add(reply);
-            if (reply.Code == 0)
-            {
-                for (read++; read < count; read++)
-                {
-                    _replies.Add(reply);
-                }
-            }
-        }
+        _outbound.Advance(at + 2);
     }
 
     /// <summary>
     /// Reads one reply. Only EHLO's lines are all kept (<paramref name="keepLines"/>); otherwise
     /// only the last line becomes a string, and the collector is the client's own, reused.
     /// </summary>
+    private ValueTask<NextHopReply> ReadReplyAsync(bool keepLines, CancellationToken cancellationToken) =>
+        TryTakeReply(keepLines, out NextHopReply reply) ? new(reply) : ReceiveReplyAsync(keepLines, cancellationToken);
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<NextHopReply> ReadReplyAsync(bool keepLines, CancellationToken cancellationToken)
+    private async ValueTask<NextHopReply> ReceiveReplyAsync(bool keepLines, CancellationToken cancellationToken)
     {
-        _collector.Reset(keepLines);
-        while (true)
+        NextHopReply reply;
+        do
         {
-            ReadResult result = await _input.ReadAsync(cancellationToken);
-            ReadOnlySequence<byte> buffer = result.Buffer;
-            var reader = new SequenceReader<byte>(buffer);
-            var handler = new CollectingHandler(_collector);
-            bool complete = SmtpReplyParser.TryParseReply(ref reader, ref handler);
-            _input.AdvanceTo(reader.Position, complete ? reader.Position : buffer.End);
-            if (complete)
+            int received = await _stream.ReadAsync(_inbound.FreeSpace(), cancellationToken);
+            if (received == 0)
             {
-                if (_collector.Rejection is { } rejection)
-                {
-                    _broken = true;
-                    return NextHopReply.Unreadable("unreadable reply: " + rejection);
-                }
-
-                if (_collector.Code == 421)
-                {
-                    // RFC 5321 3.8: the server is closing the channel.
-                    _broken = true;
-                }
-
-                return new NextHopReply(_collector.Code, _collector.LastLine ?? string.Empty);
+                return Closed();
             }
 
-            if (result.IsCompleted)
+            _inbound.Filled(received);
+        }
+        while (!TryTakeReply(keepLines, out reply));
+
+        return reply;
+    }
+
+    /// <summary>A whole reply from what has been received, if there is one; false when more must be read.</summary>
+    private bool TryTakeReply(bool keepLines, out NextHopReply reply)
+    {
+        // The parser reports every line of the reply again when it is tried again with more bytes.
+        _collector.Reset(keepLines);
+        var reader = new SequenceReader<byte>(_inbound.Unread);
+        var handler = new CollectingHandler(_collector);
+        if (!SmtpReplyParser.TryParseReply(ref reader, ref handler))
+        {
+            if (_inbound.IsFull)
             {
                 _broken = true;
-                return NextHopReply.Unreadable("connection closed by the next hop");
+                reply = NextHopReply.Unreadable($"unreadable reply: longer than {InboundBuffer.MaxSize} octets");
+                return true;
             }
+
+            reply = default;
+            return false;
         }
+
+        _inbound.Consume(reader.Consumed);
+        if (_collector.Rejection is { } rejection)
+        {
+            _broken = true;
+            reply = NextHopReply.Unreadable("unreadable reply: " + rejection);
+            return true;
+        }
+
+        if (_collector.Code == 421)
+        {
+            // RFC 5321 3.8: the server is closing the channel.
+            _broken = true;
+        }
+
+        reply = new NextHopReply(_collector.Code, _collector.LastLine ?? string.Empty);
+        return true;
+    }
+
+    private NextHopReply Closed()
+    {
+        _broken = true;
+        return NextHopReply.Unreadable("connection closed by the next hop");
     }
 
     /// <summary>What the reply parser has reported of the reply being read.</summary>
@@ -586,6 +658,8 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
         public bool KeepLines;
 
         public List<string> Lines { get; } = [];
+
+        public RecentStrings Texts { get; } = new();
 
         public void Reset(bool keepLines)
         {
@@ -607,7 +681,17 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
                 return;
             }
 
-            collector.LastLine = status.IsPresent ? WithStatus(status, text) : Encoding.UTF8.GetString(text);
+            // "2.0.0 text" as one string, and the same string again when a reply repeats (MAIL's,
+            // RCPT's and DATA's usually do), not a new one per transaction.
+            Span<char> line = stackalloc char[SmtpReplyParser.MaxReplyLineLength + 24];
+            int at = 0;
+            if (status.IsPresent)
+            {
+                at = FormatStatus(status, line);
+            }
+
+            at += Encoding.UTF8.GetChars(text, line[at..]);
+            collector.LastLine = collector.Texts.Get(line[..at]);
             if (collector.KeepLines)
             {
                 collector.Lines.Add(collector.LastLine);
@@ -616,14 +700,18 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
 
         public void OnRejected(ReplyRejection rejection) => collector.Rejection = rejection;
 
-        /// <summary>"2.0.0 text" as one string, not the text and then the two joined.</summary>
-        private static string WithStatus(EnhancedStatusCode status, ReadOnlySpan<byte> text)
+        private static int FormatStatus(EnhancedStatusCode status, Span<char> line)
         {
-            Span<char> line = stackalloc char[SmtpReplyParser.MaxReplyLineLength + 24];
-            bool formatted = line.TryWrite(System.Globalization.CultureInfo.InvariantCulture, $"{status.Class}.{status.Subject}.{status.Detail} ", out int at);
-            System.Diagnostics.Debug.Assert(formatted);
-            at += Encoding.UTF8.GetChars(text, line[at..]);
-            return new string(line[..at]);
+            int at = 0;
+            line[at++] = (char)('0' + status.Class);
+            line[at++] = '.';
+            status.Subject.TryFormat(line[at..], out int digits, default, System.Globalization.CultureInfo.InvariantCulture);
+            at += digits;
+            line[at++] = '.';
+            status.Detail.TryFormat(line[at..], out digits, default, System.Globalization.CultureInfo.InvariantCulture);
+            at += digits;
+            line[at++] = ' ';
+            return at;
         }
     }
 }
