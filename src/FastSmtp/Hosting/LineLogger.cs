@@ -29,6 +29,13 @@ internal sealed class LineLogger(string category, TextWriter? output = null, boo
             return;
         }
 
+        if (!json && exception is null && SpanLoggable<TState>.Format is { } format)
+        {
+            // Written straight into the line: no message string, and the state never boxed.
+            WriteSpanLoggable(logLevel, eventId.Id, state, format);
+            return;
+        }
+
         string message = formatter(state, exception);
         string? error = exception?.ToString();
         if (json)
@@ -37,19 +44,49 @@ internal sealed class LineLogger(string category, TextWriter? output = null, boo
             return;
         }
 
-        // Timestamp, level, category, event id, message, exception, newline.
-        int length = 32 + category.Length + 13 + message.Length + (error is null ? 0 : error.Length + 1) + 1;
+        WriteLine(logLevel, eventId.Id, message.Length + (error is null ? 0 : error.Length + 1), message, error);
+    }
+
+    private void WriteSpanLoggable<TState>(LogLevel logLevel, int eventId, TState state, SpanLoggable<TState>.Writer format)
+    {
+        int length = 32 + category.Length + 13 + SpanLoggable<TState>.MaxLength!(state) + 1;
         char[]? rented = null;
         Span<char> line = length <= StackLine ? stackalloc char[StackLine] : (rented = ArrayPool<char>.Shared.Rent(length));
-        int written = Format(line, logLevel, eventId.Id, message, error);
-        (output ?? Console.Out).Write(line[..written]);
+        int at = FormatHead(line, logLevel, eventId);
+        at += format(state, line[at..]);
+        line[at++] = '\n';
+        (output ?? Console.Out).Write(line[..at]);
         if (rented is not null)
         {
             ArrayPool<char>.Shared.Return(rented);
         }
     }
 
-    private int Format(Span<char> line, LogLevel logLevel, int eventId, string message, string? error)
+    private void WriteLine(LogLevel logLevel, int eventId, int messageLength, string message, string? error)
+    {
+        // Timestamp, level, category, event id, message, exception, newline.
+        int length = 32 + category.Length + 13 + messageLength + 1;
+        char[]? rented = null;
+        Span<char> line = length <= StackLine ? stackalloc char[StackLine] : (rented = ArrayPool<char>.Shared.Rent(length));
+        int at = FormatHead(line, logLevel, eventId);
+        Append(line, ref at, message);
+
+        if (error is not null)
+        {
+            line[at++] = '\n';
+            Append(line, ref at, error);
+        }
+
+        line[at++] = '\n';
+        (output ?? Console.Out).Write(line[..at]);
+        if (rented is not null)
+        {
+            ArrayPool<char>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Timestamp, level, category and event id.</summary>
+    private int FormatHead(Span<char> line, LogLevel logLevel, int eventId)
     {
         int at = 0;
         DateTime.UtcNow.TryFormat(line, out int stamp, "yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
@@ -62,14 +99,6 @@ internal sealed class LineLogger(string category, TextWriter? output = null, boo
         eventId.TryFormat(line[at..], out int digits, default, CultureInfo.InvariantCulture);
         at += digits;
         Append(line, ref at, "] ");
-        Append(line, ref at, message);
-        if (error is not null)
-        {
-            line[at++] = '\n';
-            Append(line, ref at, error);
-        }
-
-        line[at++] = '\n';
         return at;
     }
 

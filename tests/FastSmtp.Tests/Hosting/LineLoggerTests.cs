@@ -80,4 +80,41 @@ public sealed partial class LineLoggerTests
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Error, Message = "Pass failed for {Recipient}")]
     private static partial void LogFailed(ILogger logger, Exception exception, string recipient);
+    [Fact]
+    public void A_delivery_line_reads_as_its_template_in_text_and_names_its_values_in_json()
+    {
+        var text = new StringWriter();
+        var json = new StringWriter();
+        var message = new FastSmtp.Delivery.DeliveryLogMessage(new FastSmtp.Queue.QueueId(0x1A2B), "u@remote.example", "127.0.0.1:25", new FastSmtp.Protocol.NextHopReply(250, "2.0.0 Ok: queued as X"));
+
+        new LineLogger("FastSmtp.Delivery.DeliveryAgent", text).Log(LogLevel.Information, new EventId(200), message, null, static (m, _) => m.ToString());
+        new LineLogger("FastSmtp.Delivery.DeliveryAgent", json, json: true).Log(LogLevel.Information, new EventId(200), message, null, static (m, _) => m.ToString());
+
+        const string expected = "Delivery 0000000000001A2B to <u@remote.example> via 127.0.0.1:25: 250 2.0.0 Ok: queued as X";
+        Assert.EndsWith($" info: FastSmtp.Delivery.DeliveryAgent[200] {expected}\n", text.ToString());
+        Assert.Equal(expected, message.ToString());
+        using var document = System.Text.Json.JsonDocument.Parse(json.ToString());
+        Assert.Equal(expected, document.RootElement.GetProperty("message").GetString());
+        Assert.Equal("0000000000001A2B", document.RootElement.GetProperty("QueueId").GetString());
+        Assert.Equal("u@remote.example", document.RootElement.GetProperty("Recipient").GetString());
+        Assert.Equal("127.0.0.1:25", document.RootElement.GetProperty("Relay").GetString());
+        Assert.Equal("250 2.0.0 Ok: queued as X", document.RootElement.GetProperty("Result").GetString());
+    }
+
+    [Fact]
+    public void A_delivery_line_allocates_nothing()
+    {
+        var logger = new LineLogger("FastSmtp.Delivery.DeliveryAgent", TextWriter.Null);
+        var message = new FastSmtp.Delivery.DeliveryLogMessage(new FastSmtp.Queue.QueueId(7), "u@remote.example", "127.0.0.1:25", new FastSmtp.Protocol.NextHopReply(250, "2.0.0 Ok"));
+        Func<FastSmtp.Delivery.DeliveryLogMessage, Exception?, string> formatter = static (m, _) => m.ToString();
+        logger.Log(LogLevel.Information, new EventId(200), message, null, formatter);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            logger.Log(LogLevel.Information, new EventId(200), message, null, formatter);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }
