@@ -11,20 +11,24 @@ public sealed partial class DeliveryAgent
     /// fields in front, as Postfix's local delivery writes them. Recipients arrive expanded (the
     /// session expands aliases and groups when it accepts them), so each is a user or postmaster.
     /// </summary>
-    private async Task DeliverLocalAsync(MessagePass pass, List<int> recipients)
+    private void DeliverLocal(DeliveryJob job)
     {
-        LoadedMessage loaded = await pass.MessageAsync();
-        await Task.Run(() =>
+        MessagePass pass = job.Pass;
+        try
         {
-            foreach (int i in recipients)
+            LoadedMessage loaded = pass.Message();
+            foreach (int i in job.Recipients)
             {
                 string address = pass.Entry.Recipients[i].Address;
                 NextHopReply reply = loaded.IsLooping ? LoopReply(loaded) : DeliverLocal(loaded, address);
                 pass.Outcomes[i] = reply;
-                LogDelivery(_logger, pass.Entry.QueueId, address, "maildir", reply.ToString());
+                LogDelivery(_logger, pass.Entry.QueueId, address, "maildir", reply);
             }
-        });
-        await RecordDeliveredAsync(pass, recipients);
+        }
+        finally
+        {
+            job.RecordThenFinish(_spool);
+        }
     }
 
     private NextHopReply DeliverLocal(LoadedMessage loaded, string address)

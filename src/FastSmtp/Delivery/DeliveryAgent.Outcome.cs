@@ -12,48 +12,6 @@ namespace FastSmtp.Delivery;
 public sealed partial class DeliveryAgent
 {
     /// <summary>
-    /// Records the deliveries of part of a pass as soon as they happen, not when its slowest
-    /// destination is done: a crash meanwhile must not send them again.
-    /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask RecordDeliveredAsync(MessagePass pass, IReadOnlyList<int> recipients)
-    {
-        DateTimeOffset now = DateTimeOffset.UtcNow;
-        // Indexed, not enumerated: an interface enumerator would be an object per call.
-        int count = 0;
-        for (int k = 0; k < recipients.Count; k++)
-        {
-            count += pass.Outcomes[recipients[k]].IsPositive ? 1 : 0;
-        }
-
-        if (count == 0)
-        {
-            return;
-        }
-
-        var delivered = new RecipientStateChange[count];
-        count = 0;
-        for (int k = 0; k < recipients.Count; k++)
-        {
-            int i = recipients[k];
-            if (pass.Outcomes[i].IsPositive)
-            {
-                delivered[count++] = new RecipientStateChange(pass.Entry.QueueId, i, RecipientState.Delivered, pass.Entry.Recipients[i].Attempts + 1, now, pass.Outcomes[i].ToString());
-            }
-        }
-
-        // Committed changes are already applied to the entry: the spool does it on its commit thread.
-        if (await _spool.RecordAsync(delivered) == CommitResult.Committed)
-        {
-            SmtpMetrics.Delivery("delivered", delivered.Length);
-            foreach (RecipientStateChange change in delivered)
-            {
-                pass.RecordedEarly[change.RecipientIndex] = true;
-            }
-        }
-    }
-
-    /// <summary>
     /// Turns a pass's replies into recipient states: delivered; failed (5xx, or temporary
     /// failures past five days); deferred to the next step of the retry schedule. The DSN is
     /// queued before the states are recorded, so a crash in between can repeat a DSN but never
@@ -64,15 +22,20 @@ public sealed partial class DeliveryAgent
     {
         QueueEntry entry = pass.Entry;
         DateTimeOffset now = DateTimeOffset.UtcNow;
-        var changes = new List<RecipientStateChange>();
-        var reports = new List<RecipientStateChange>();
+        // Made only when needed: most passes deliver everything early and report nothing.
+        List<RecipientStateChange>? changes = null;
+        List<RecipientStateChange>? reports = null;
         for (int i = 0; i < entry.Recipients.Length; i++)
         {
             NextHopReply reply = pass.Outcomes[i];
             RecipientProgress recipient = entry.Recipients[i];
             if (pass.RecordedEarly[i])
             {
-                reports.Add(new RecipientStateChange(entry.QueueId, i, RecipientState.Delivered, recipient.Attempts, now, reply.ToString()));
+                if (ReportWanted(pass, i, RecipientState.Delivered))
+                {
+                    (reports ??= []).Add(new RecipientStateChange(entry.QueueId, i, RecipientState.Delivered, recipient.Attempts, now, null));
+                }
+
                 continue;
             }
 
@@ -86,41 +49,48 @@ public sealed partial class DeliveryAgent
             int attempts = recipient.Attempts + 1;
             if (reply.IsPositive)
             {
-                changes.Add(new RecipientStateChange(entry.QueueId, i, RecipientState.Delivered, attempts, now, reply.ToString()));
+                (changes ??= []).Add(new RecipientStateChange(entry.QueueId, i, RecipientState.Delivered, attempts, now, reply.ToString()));
             }
             else if (reply.IsPermanent)
             {
-                changes.Add(new RecipientStateChange(entry.QueueId, i, RecipientState.Failed, attempts, now, reply.ToString()));
+                (changes ??= []).Add(new RecipientStateChange(entry.QueueId, i, RecipientState.Failed, attempts, now, reply.ToString()));
             }
             else if (RetrySchedule.NextAttempt(attempts, entry.ReceivedAt, now) is { } next)
             {
-                changes.Add(new RecipientStateChange(entry.QueueId, i, RecipientState.Deferred, attempts, next, reply.ToString()));
+                (changes ??= []).Add(new RecipientStateChange(entry.QueueId, i, RecipientState.Deferred, attempts, next, reply.ToString()));
             }
             else
             {
-                changes.Add(new RecipientStateChange(entry.QueueId, i, RecipientState.Failed, attempts, now, "4.4.7 delivery time expired; last reply: " + reply));
+                (changes ??= []).Add(new RecipientStateChange(entry.QueueId, i, RecipientState.Failed, attempts, now, "4.4.7 delivery time expired; last reply: " + reply));
             }
         }
 
-        reports.AddRange(changes);
-        if (!await QueueReportAsync(pass, reports))
+        for (int c = 0; c < (changes?.Count ?? 0); c++)
+        {
+            if (ReportWanted(pass, changes![c].RecipientIndex, changes[c].State))
+            {
+                (reports ??= []).Add(changes[c]);
+            }
+        }
+
+        if (reports is not null && !await QueueReportAsync(pass, reports))
         {
             // No room for the DSN: the failed recipients wait, and are tried (and reported) again.
-            for (int c = 0; c < changes.Count; c++)
+            for (int c = 0; c < (changes?.Count ?? 0); c++)
             {
-                if (changes[c].State == RecipientState.Failed)
+                if (changes![c].State == RecipientState.Failed)
                 {
                     changes[c] = changes[c] with { State = RecipientState.Deferred, NextAttempt = now + TimeSpan.FromMinutes(5) };
                 }
             }
         }
 
-        if (changes.Count > 0 && !await RecordUntilDurableAsync(entry, changes))
+        if (changes is not null && !await RecordUntilDurableAsync(entry, changes))
         {
             return;
         }
 
-        foreach (RecipientStateChange change in changes)
+        foreach (RecipientStateChange change in changes ?? [])
         {
             SmtpMetrics.Delivery(change.State switch
             {
@@ -198,8 +168,24 @@ public sealed partial class DeliveryAgent
 
     /// <summary>
     /// RFC 3461: failures are reported unless NOTIFY=NEVER (or NOTIFY lists other events only),
-    /// deliveries when NOTIFY has SUCCESS; never to the null sender. Returns false only when a
-    /// report was due and could not be queued.
+    /// deliveries when NOTIFY has SUCCESS; deferrals never.
+    /// </summary>
+    private static bool ReportWanted(MessagePass pass, int index, RecipientState state)
+    {
+        if (state is not (RecipientState.Failed or RecipientState.Delivered))
+        {
+            return false;
+        }
+
+        RecipientNotify notify = pass.Message().Message.Recipients[index].Notify;
+        return state == RecipientState.Delivered
+            ? notify.HasFlag(RecipientNotify.Success)
+            : !notify.HasFlag(RecipientNotify.Never) && (notify == RecipientNotify.Default || notify.HasFlag(RecipientNotify.Failure));
+    }
+
+    /// <summary>
+    /// Queues a DSN for <paramref name="changes"/> (the recipients <see cref="ReportWanted"/>
+    /// selected), never to the null sender. Returns false only when it could not be queued.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> QueueReportAsync(MessagePass pass, List<RecipientStateChange> changes)
@@ -209,26 +195,16 @@ public sealed partial class DeliveryAgent
         LoadedMessage? loaded = null;
         foreach (RecipientStateChange change in changes)
         {
-            if (change.State is not (RecipientState.Failed or RecipientState.Delivered))
-            {
-                continue;
-            }
-
-            loaded ??= await pass.MessageAsync();
+            loaded ??= pass.Message();
             original ??= loaded.Message;
             SpoolRecipient recipient = original.Recipients[change.RecipientIndex];
             bool delivered = change.State == RecipientState.Delivered;
-            bool wanted = delivered
-                ? recipient.Notify.HasFlag(RecipientNotify.Success)
-                : !recipient.Notify.HasFlag(RecipientNotify.Never) && (recipient.Notify == RecipientNotify.Default || recipient.Notify.HasFlag(RecipientNotify.Failure));
-            if (wanted)
-            {
-                // An expired recipient is reported with why it expired, not just its last reply.
-                NextHopReply reply = !delivered && change.LastResponse is { } last && last.StartsWith("4.4.7", StringComparison.Ordinal)
-                    ? new NextHopReply(0, last)
-                    : pass.Outcomes[change.RecipientIndex];
-                reported.Add(new BounceBuilder.ReportedRecipient(recipient.Address, recipient.OriginalRecipient, reply, delivered));
-            }
+
+            // An expired recipient is reported with why it expired, not just its last reply.
+            NextHopReply reply = !delivered && change.LastResponse is { } last && last.StartsWith("4.4.7", StringComparison.Ordinal)
+                ? new NextHopReply(0, last)
+                : pass.Outcomes[change.RecipientIndex];
+            reported.Add(new BounceBuilder.ReportedRecipient(recipient.Address, recipient.OriginalRecipient, reply, delivered));
         }
 
         if (original is null || original.MailFrom.Length == 0 || reported.Count == 0)

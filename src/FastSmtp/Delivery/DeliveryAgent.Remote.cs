@@ -12,131 +12,111 @@ public sealed partial class DeliveryAgent
     /// until one gives an answer about the recipients. Trouble with a host (no connection, a
     /// refused greeting, a 421, a reply that cannot be read, a timeout) moves on to the next
     /// address, as RFC 5321 5.1 asks; replies about the recipients are final for this attempt.
+    /// One method from the slot to the record, so a job costs one state machine at most.
     /// </summary>
-    private async Task DeliverJobAsync(DestinationWorker worker, DeliveryJob job)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask DeliverJobAsync(DestinationWorker worker, DeliveryJob job)
     {
-        bool transacted = false;
+        bool slot = false;
         try
         {
-            if (!_stopping.IsCancellationRequested)
+            if (_stopping.IsCancellationRequested)
             {
-                await _transactionSlots.WaitAsync(_stopping);
-                try
-                {
-                    await TransactAsync(worker, job);
-                    transacted = true;
-                }
-                finally
-                {
-                    _transactionSlots.Release();
-                }
+                return;
             }
+
+            await _transactionSlots.WaitAsync(_stopping);
+            slot = true;
+            NextHopReply[] outcomes = job.Pass.Outcomes;
+            Route route = await Router.RouteAsync(job.Domain, job.NextHop, _stopping);
+            if (route.Endpoints.Count == 0)
+            {
+                SetAll(job, route.Failure, "dns");
+                return;
+            }
+
+            LoadedMessage loaded = job.Pass.Message();
+            if (loaded.IsLooping)
+            {
+                SetAll(job, LoopReply(loaded), "none");
+                return;
+            }
+
+            var recipients = new string[job.Recipients.Count];
+            for (int k = 0; k < recipients.Length; k++)
+            {
+                recipients[k] = job.Pass.Entry.Recipients[job.Recipients[k]].Address;
+            }
+
+            string relay = string.Empty;
+            NextHopReply trouble = NextHopReply.Unreadable("no next hop answered");
+            foreach (IPEndPoint endpoint in route.Endpoints)
+            {
+                DeliveryResult? result = null;
+                for (int attempt = 0; attempt < 2 && result is null; attempt++)
+                {
+                    (SmtpDeliveryClient? client, bool reused, NextHopReply failure) = await ClientForAsync(worker, new NextHopKey(endpoint, route.Security));
+                    if (client is null)
+                    {
+                        trouble = failure;
+                        break;
+                    }
+
+                    relay = client.NextHopName;
+                    DeliveryResult sent = await client.SendAsync(loaded.Message.MailFrom, recipients, loaded.Body, _stopping);
+                    if (!client.IsReusable)
+                    {
+                        worker.Client = null;
+                        await client.DisposeAsync();
+                    }
+
+                    // A cached connection the next hop closed meanwhile: once more on a new one.
+                    result = reused && sent.Data.Code == 0 && sent.Recipients.All(r => r.Code == 0) ? null : sent;
+                }
+
+                if (result is null)
+                {
+                    continue;
+                }
+
+                if (IsHostTrouble(result))
+                {
+                    trouble = result.Recipients.FirstOrDefault(r => !r.IsPositive) is { Code: not 0 } refused && result.Data.Code == 0 ? refused : result.Data;
+                    continue;
+                }
+
+                for (int k = 0; k < job.Recipients.Count; k++)
+                {
+                    NextHopReply reply = result.Delivered(k) ? result.Data : result.Recipients[k].IsPositive ? result.Data : result.Recipients[k];
+                    outcomes[job.Recipients[k]] = reply;
+                    LogDelivery(_logger, job.Pass.Entry.QueueId, recipients[k], relay, reply);
+                }
+
+                return;
+            }
+
+            // Every address failed at the host level: temporary, unless the last host said 5xx.
+            SetAll(job, trouble.Code == 0 ? trouble with { Text = "4.4.1 " + trouble.Text } : trouble, string.Join(", ", route.Endpoints));
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
             // Shutting down: the recipients stay as they were and are tried after the restart.
         }
-        finally
+        catch (Exception exception)
         {
-            if (!transacted)
-            {
-                job.Completion.TrySetResult();
-            }
-        }
-
-        // Recording the deliveries waits for the spool's next group commit; the worker and its
-        // connection go on to the next job meanwhile, instead of idling through an fsync per job.
-        if (transacted)
-        {
-            _ = RecordThenCompleteAsync(job);
-        }
-    }
-
-    private async Task RecordThenCompleteAsync(DeliveryJob job)
-    {
-        try
-        {
-            await RecordDeliveredAsync(job.Pass, job.Recipients);
+            // A bug, or a spool record that cannot be read: the pass leaves the message queued.
+            job.Pass.Failure = exception;
         }
         finally
         {
-            job.Completion.TrySetResult();
-        }
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask TransactAsync(DestinationWorker worker, DeliveryJob job)
-    {
-        NextHopReply[] outcomes = job.Pass.Outcomes;
-        Route route = await Router.RouteAsync(job.Domain, job.NextHop, _stopping);
-        if (route.Endpoints.Count == 0)
-        {
-            SetAll(job, route.Failure, "dns");
-            return;
-        }
-
-        LoadedMessage loaded = await job.Pass.MessageAsync();
-        if (loaded.IsLooping)
-        {
-            SetAll(job, LoopReply(loaded), "none");
-            return;
-        }
-
-        var recipients = new string[job.Recipients.Length];
-        for (int k = 0; k < recipients.Length; k++)
-        {
-            recipients[k] = job.Pass.Entry.Recipients[job.Recipients[k]].Address;
-        }
-
-        string relay = string.Empty;
-        NextHopReply trouble = NextHopReply.Unreadable("no next hop answered");
-        foreach (IPEndPoint endpoint in route.Endpoints)
-        {
-            DeliveryResult? result = null;
-            for (int attempt = 0; attempt < 2 && result is null; attempt++)
+            if (slot)
             {
-                (SmtpDeliveryClient? client, bool reused, NextHopReply failure) = await ClientForAsync(worker, new NextHopKey(endpoint, route.Security));
-                if (client is null)
-                {
-                    trouble = failure;
-                    break;
-                }
-
-                relay = client.NextHopName;
-                DeliveryResult sent = await client.SendAsync(loaded.Message.MailFrom, recipients, loaded.Body, _stopping);
-                if (!client.IsReusable)
-                {
-                    worker.Client = null;
-                    await client.DisposeAsync();
-                }
-
-                // A cached connection the next hop closed meanwhile: once more on a new one.
-                result = reused && sent.Data.Code == 0 && sent.Recipients.All(r => r.Code == 0) ? null : sent;
+                _transactionSlots.Release();
             }
 
-            if (result is null)
-            {
-                continue;
-            }
-
-            if (IsHostTrouble(result))
-            {
-                trouble = result.Recipients.FirstOrDefault(r => !r.IsPositive) is { Code: not 0 } refused && result.Data.Code == 0 ? refused : result.Data;
-                continue;
-            }
-
-            for (int k = 0; k < job.Recipients.Length; k++)
-            {
-                NextHopReply reply = result.Delivered(k) ? result.Data : result.Recipients[k].IsPositive ? result.Data : result.Recipients[k];
-                outcomes[job.Recipients[k]] = reply;
-                LogDelivery(_logger, job.Pass.Entry.QueueId, recipients[k], relay, reply.ToString());
-            }
-
-            return;
+            // What was delivered, even by a transaction cut short, is recorded.
+            job.RecordThenFinish(_spool);
         }
-
-        // Every address failed at the host level: temporary, unless the last host said 5xx.
-        SetAll(job, trouble.Code == 0 ? trouble with { Text = "4.4.1 " + trouble.Text } : trouble, string.Join(", ", route.Endpoints));
     }
 
     /// <summary>The whole transaction failed for reasons of the host, not of these recipients.</summary>
@@ -175,7 +155,7 @@ public sealed partial class DeliveryAgent
         foreach (int i in job.Recipients)
         {
             job.Pass.Outcomes[i] = reply;
-            LogDelivery(_logger, job.Pass.Entry.QueueId, job.Pass.Entry.Recipients[i].Address, relay, reply.ToString());
+            LogDelivery(_logger, job.Pass.Entry.QueueId, job.Pass.Entry.Recipients[i].Address, relay, reply);
         }
     }
 

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using FastSmtp.Policy;
 using FastSmtp.Policy.Loading;
+using FastSmtp.Protocol;
 using FastSmtp.Queue;
 using FastSmtp.Routing;
 using Microsoft.Extensions.Hosting;
@@ -33,8 +34,10 @@ public sealed partial class DeliveryAgent : BackgroundService
     private readonly PriorityQueue<QueueEntry, DateTimeOffset> _deferred = new();
     private readonly Lock _deferredLock = new();
     private readonly SemaphoreSlim _wake = new(0);
-    private readonly ConcurrentDictionary<ulong, Task> _inFlight = new();
-    private readonly Func<QueueEntry, LoadedMessage> _load;
+    private readonly ConcurrentDictionary<ulong, MessagePass> _inFlight = new();
+
+    /// <summary>Completed when the server stops and the last pass under way has ended.</summary>
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationToken _stopping;
 
     /// <summary>Segments (64 MB each) the log may hold before the oldest one's live messages are moved forward.</summary>
@@ -50,7 +53,6 @@ public sealed partial class DeliveryAgent : BackgroundService
         _maildir = new MaildirWriter(_options.MailDir);
         _pool = new ConnectionPool(TimeSpan.FromSeconds(5), maxIdlePerEndpoint: Math.Max(_options.DestinationConcurrency, _options.RelayConcurrency));
         _transactionSlots = new SemaphoreSlim(_options.DeliveryConcurrency);
-        _load = Load;
     }
 
     /// <summary>The name this server gives in EHLO and signs its bounces with.</summary>
@@ -143,7 +145,11 @@ public sealed partial class DeliveryAgent : BackgroundService
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        await Task.WhenAll(_inFlight.Values).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (!_inFlight.IsEmpty)
+        {
+            await _drained.Task.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
         await _pool.DisposeAsync();
     }
 
@@ -232,26 +238,14 @@ public sealed partial class DeliveryAgent : BackgroundService
             return false;
         }
 
-        var started = new TaskCompletionSource();
-        if (_inFlight.TryAdd(entry.QueueId.Value, started.Task))
+        var pass = new MessagePass(entry, this);
+        if (!_inFlight.TryAdd(entry.QueueId.Value, pass))
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static async state =>
-            {
-                (DeliveryAgent agent, QueueEntry entry, TaskCompletionSource started) = state;
-                try
-                {
-                    await agent.RunPassAsync(entry);
-                }
-                finally
-                {
-                    agent._inFlight.TryRemove(entry.QueueId.Value, out _);
-                    started.SetResult();
-                }
-            }, (this, entry, started), preferLocal: false);
-            return true;
+            return false;
         }
 
-        return false;
+        ThreadPool.UnsafeQueueUserWorkItem(pass, preferLocal: false);
+        return true;
     }
 
     private void Defer(QueueEntry entry, DateTimeOffset at)
@@ -264,101 +258,174 @@ public sealed partial class DeliveryAgent : BackgroundService
         _wake.Release();
     }
 
-    private async Task RunPassAsync(QueueEntry entry)
+    /// <summary>
+    /// Groups the due recipients into jobs, a job per destination, and hands each to its
+    /// destination's queue; local recipients are delivered here. The pass completes when its
+    /// last job has finished (<see cref="MessagePass.Finish"/>).
+    /// </summary>
+    internal void RunPass(MessagePass pass)
     {
-        var pass = new MessagePass(entry, _load);
-        // Most messages go to one destination: a list searched in order, and the lists made only
-        // when needed, cost less per pass than a dictionary.
-        List<int>? local = null;
-        List<(string Destination, string Domain, string? NextHop, List<int> Recipients)>? remote = null;
-        for (int i = 0; i < entry.Recipients.Length; i++)
-        {
-            RecipientProgress recipient = entry.Recipients[i];
-            if (!recipient.IsWaiting)
-            {
-                continue;
-            }
-
-            if (IsLocal(recipient.Address))
-            {
-                (local ??= []).Add(i);
-                continue;
-            }
-
-            string domain = recipient.Address[(recipient.Address.LastIndexOf('@') + 1)..];
-            string? nextHop = TransportOf(domain);
-            if (nextHop == TransportRoute.Local)
-            {
-                (local ??= []).Add(i);
-                continue;
-            }
-
-            string destination = Router.DestinationOf(domain, nextHop);
-            remote ??= new(1);
-            int group = 0;
-            while (group < remote.Count && !string.Equals(remote[group].Destination, destination, StringComparison.OrdinalIgnoreCase))
-            {
-                group++;
-            }
-
-            if (group == remote.Count)
-            {
-                remote.Add((destination, domain, nextHop, []));
-            }
-
-            remote[group].Recipients.Add(i);
-        }
-
+        QueueEntry entry = pass.Entry;
+        DeliveryJob? local = null;
         try
         {
-            Task? only = null;
-            List<Task>? several = null;
-            for (int g = 0; g < (remote?.Count ?? 0); g++)
+            // Most messages go to one destination: the jobs made so far are searched in order.
+            DeliveryJob? first = null;
+            List<DeliveryJob>? more = null;
+            for (int i = 0; i < entry.Recipients.Length; i++)
             {
-                (string destination, string domain, string? nextHop, List<int> recipients) = remote![g];
-                var job = new DeliveryJob(pass, domain, nextHop, [.. recipients]);
-                if (!_destinations.TryGetValue(destination, out DestinationQueue? queue))
+                RecipientProgress recipient = entry.Recipients[i];
+                if (!recipient.IsWaiting)
                 {
-                    int concurrency = Router.GoesToRelay(nextHop) ? _options.RelayConcurrency : _options.DestinationConcurrency;
-                    queue = _destinations.GetOrAdd(destination, _ => new DestinationQueue(concurrency, DeliverJobAsync, () => new DestinationWorker(_pool)));
+                    continue;
                 }
 
-                queue.Enqueue(job);
-                AddWork(ref only, ref several, job.Completion.Task);
+                if (IsLocal(recipient.Address))
+                {
+                    (local ??= new DeliveryJob(pass, "local", string.Empty, TransportRoute.Local)).Recipients.Add(i);
+                    continue;
+                }
+
+                string domain = recipient.Address[(recipient.Address.LastIndexOf('@') + 1)..];
+                string? nextHop = TransportOf(domain);
+                if (nextHop == TransportRoute.Local)
+                {
+                    (local ??= new DeliveryJob(pass, "local", string.Empty, TransportRoute.Local)).Recipients.Add(i);
+                    continue;
+                }
+
+                string destination = Router.DestinationOf(domain, nextHop);
+                DeliveryJob? job = first is not null && string.Equals(first.Destination, destination, StringComparison.OrdinalIgnoreCase) ? first : null;
+                for (int j = 0; job is null && j < (more?.Count ?? 0); j++)
+                {
+                    job = string.Equals(more![j].Destination, destination, StringComparison.OrdinalIgnoreCase) ? more[j] : null;
+                }
+
+                if (job is null)
+                {
+                    job = new DeliveryJob(pass, destination, domain, nextHop);
+                    if (first is null)
+                    {
+                        first = job;
+                    }
+                    else
+                    {
+                        (more ??= []).Add(job);
+                    }
+                }
+
+                job.Recipients.Add(i);
+            }
+
+            if (first is not null)
+            {
+                Enqueue(first);
+                for (int j = 0; j < (more?.Count ?? 0); j++)
+                {
+                    Enqueue(more![j]);
+                }
             }
 
             if (local is not null)
             {
-                AddWork(ref only, ref several, DeliverLocalAsync(pass, local));
+                pass.Begin();
+                DeliverLocal(local);
             }
-
-            await (several is not null ? Task.WhenAll(several) : only ?? Task.CompletedTask);
-            await CompletePassAsync(pass);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            // Whatever went wrong (an unreadable spool record, a bug), the message stays queued.
-            LogPassFailed(_logger, exception, entry.QueueId);
-            Defer(entry, DateTimeOffset.UtcNow + TimeSpan.FromMinutes(5));
+            pass.Failure = exception;
         }
         finally
         {
-            // Every job of the pass has finished (or never started): nobody reads the body now.
-            pass.Dispose();
+            // The grouping's own part: the pass completes once it and every job are done.
+            pass.Finish();
         }
     }
 
-    /// <summary>One task of a pass: most passes have one, awaited as it is; several are awaited together.</summary>
-    private static void AddWork(ref Task? only, ref List<Task>? several, Task task)
+    private void Enqueue(DeliveryJob job)
     {
-        if (only is null && several is null)
+        if (!_destinations.TryGetValue(job.Destination, out DestinationQueue? queue))
         {
-            only = task;
+            int concurrency = Router.GoesToRelay(job.NextHop) ? _options.RelayConcurrency : _options.DestinationConcurrency;
+            queue = _destinations.GetOrAdd(job.Destination, _ => new DestinationQueue(concurrency, DeliverJobAsync, () => new DestinationWorker(_pool)));
+        }
+
+        job.Pass.Begin();
+        queue.Enqueue(job);
+    }
+
+    /// <summary>
+    /// After the last job of a pass: its outcome recorded and the message scheduled, or, when
+    /// the pass went wrong, the message left queued and tried again in five minutes.
+    /// </summary>
+    internal void CompletePass(MessagePass pass)
+    {
+        ValueTask completing = default;
+        try
+        {
+            if (pass.Failure is null)
+            {
+                completing = CompletePassAsync(pass);
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            pass.Failure = exception;
+        }
+
+        if (!completing.IsCompleted)
+        {
+            _ = EndPassAsync(pass, completing);
             return;
         }
 
-        several ??= [only!];
-        several.Add(task);
+        EndPass(pass, completing);
+    }
+
+    private async Task EndPassAsync(MessagePass pass, ValueTask completing)
+    {
+        try
+        {
+            await completing;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            pass.Failure = exception;
+        }
+
+        EndPass(pass, default);
+    }
+
+    private void EndPass(MessagePass pass, ValueTask completed)
+    {
+        try
+        {
+            completed.GetAwaiter().GetResult();
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            pass.Failure = exception;
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down: the message stays as it is and is tried after the restart.
+        }
+
+        if (pass.Failure is { } failure)
+        {
+            // Whatever went wrong (an unreadable spool record, a bug), the message stays queued.
+            LogPassFailed(_logger, failure, pass.Entry.QueueId);
+            Defer(pass.Entry, DateTimeOffset.UtcNow + TimeSpan.FromMinutes(5));
+        }
+
+        // Every job of the pass has finished: nobody reads the body now.
+        pass.Dispose();
+        _inFlight.TryRemove(pass.Entry.QueueId.Value, out _);
+        if (_stopping.IsCancellationRequested && _inFlight.IsEmpty)
+        {
+            _drained.TrySetResult();
+        }
     }
 
     /// <summary>The recipient's domain is a local host (the queue holds expanded, canonical addresses).</summary>
@@ -376,7 +443,7 @@ public sealed partial class DeliveryAgent : BackgroundService
         return Encoding.UTF8.TryGetBytes(domain, ascii, out int length) ? _policy.Current.Transport(ascii[..length])?.NextHop : null;
     }
 
-    private LoadedMessage Load(QueueEntry entry)
+    internal LoadedMessage Load(QueueEntry entry)
     {
         SpooledMessage envelope = _spool.ReadMessageRented(entry, out byte[]? rented, out ReadOnlyMemory<byte> body);
         return new LoadedMessage(envelope, body, rented, CountReceivedHeaders(body.Span));
@@ -406,8 +473,13 @@ public sealed partial class DeliveryAgent : BackgroundService
         return count;
     }
 
-    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Delivery {QueueId} to <{Recipient}> via {Relay}: {Result}")]
-    private static partial void LogDelivery(ILogger logger, QueueId queueId, string recipient, string relay, string result);
+    private static void LogDelivery(ILogger logger, QueueId queueId, string recipient, string relay, NextHopReply result)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            logger.Log(LogLevel.Information, new EventId(DeliveryLogMessage.EventId, "Delivery"), new DeliveryLogMessage(queueId, recipient, relay, result), null, static (message, _) => message.ToString());
+        }
+    }
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Error, Message = "Delivery pass of {QueueId} failed; retrying in 5 minutes")]
     private static partial void LogPassFailed(ILogger logger, Exception exception, QueueId queueId);

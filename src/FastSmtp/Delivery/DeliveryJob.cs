@@ -1,9 +1,20 @@
+using FastSmtp.Metrics;
+using FastSmtp.Protocol;
+using FastSmtp.Queue;
+
 namespace FastSmtp.Delivery;
 
-/// <summary>The recipients of one message that share a destination: one SMTP transaction.</summary>
-internal sealed class DeliveryJob(MessagePass pass, string domain, string? nextHop, int[] recipients)
+/// <summary>
+/// The recipients of one message that share a destination: one SMTP transaction (or the local
+/// recipients' Maildir deliveries). It is also what the spool tells when the deliveries it
+/// recorded are durable; that ends the job's part of the pass.
+/// </summary>
+internal sealed class DeliveryJob(MessagePass pass, string destination, string domain, string? nextHop) : IRecordedCallback
 {
     public MessagePass Pass { get; } = pass;
+
+    /// <summary>Where the job goes: the name its recipients are grouped by.</summary>
+    public string Destination { get; } = destination;
 
     public string Domain { get; } = domain;
 
@@ -11,7 +22,62 @@ internal sealed class DeliveryJob(MessagePass pass, string domain, string? nextH
     public string? NextHop { get; } = nextHop;
 
     /// <summary>Indexes into the message's recipients.</summary>
-    public int[] Recipients { get; } = recipients;
+    public List<int> Recipients { get; } = new(1);
 
-    public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>The recipients delivered and being recorded.</summary>
+    private int _recording;
+
+    /// <summary>
+    /// Records the deliveries as soon as they happen, not when the pass's slowest destination is
+    /// done (a crash meanwhile must not send them again), then ends the job's part of the pass.
+    /// The worker and its connection go on to the next job meanwhile, instead of idling through
+    /// an fsync.
+    /// </summary>
+    public void RecordThenFinish(Spool spool)
+    {
+        NextHopReply[] outcomes = Pass.Outcomes;
+        int count = 0;
+        for (int k = 0; k < Recipients.Count; k++)
+        {
+            count += outcomes[Recipients[k]].IsPositive ? 1 : 0;
+        }
+
+        if (count == 0)
+        {
+            Pass.Finish();
+            return;
+        }
+
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        QueueEntry entry = Pass.Entry;
+        var delivered = new RecipientStateChange[count];
+        count = 0;
+        for (int k = 0; k < Recipients.Count; k++)
+        {
+            int i = Recipients[k];
+            if (outcomes[i].IsPositive)
+            {
+                delivered[count++] = new RecipientStateChange(entry.QueueId, i, RecipientState.Delivered, entry.Recipients[i].Attempts + 1, now, outcomes[i].ToString());
+            }
+        }
+
+        _recording = count;
+        spool.Record(delivered, this);
+    }
+
+    /// <summary>On the spool's commit thread: committed changes are already applied to the entry.</summary>
+    void IRecordedCallback.Recorded(CommitResult result)
+    {
+        if (result == CommitResult.Committed)
+        {
+            SmtpMetrics.Delivery("delivered", _recording);
+            for (int k = 0; k < Recipients.Count; k++)
+            {
+                int i = Recipients[k];
+                Pass.RecordedEarly[i] = Pass.Outcomes[i].IsPositive;
+            }
+        }
+
+        Pass.Finish();
+    }
 }

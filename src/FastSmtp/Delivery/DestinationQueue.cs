@@ -9,7 +9,7 @@ namespace FastSmtp.Delivery;
 /// workers and never the mail for others. Workers start when jobs arrive and end when none are
 /// left.
 /// </summary>
-internal sealed class DestinationQueue(int concurrency, Func<DestinationWorker, DeliveryJob, Task> deliver, Func<DestinationWorker> newWorker)
+internal sealed class DestinationQueue(int concurrency, Func<DestinationWorker, DeliveryJob, ValueTask> deliver, Func<DestinationWorker> newWorker)
 {
     private readonly Channel<DeliveryJob> _jobs = Channel.CreateUnbounded<DeliveryJob>();
     private int _workers;

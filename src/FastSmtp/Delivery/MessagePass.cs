@@ -6,11 +6,17 @@ namespace FastSmtp.Delivery;
 /// <summary>
 /// One delivery attempt of a queued message: its due recipients, each one's outcome as it comes
 /// in, and the message read from the spool by whichever part of the pass needs it first (a
-/// message waiting only for a slow destination is not held in memory before its turn).
+/// message waiting only for a slow destination is not held in memory before its turn). The
+/// pass counts its unfinished parts (its jobs, and the grouping itself while it runs); the part
+/// that finishes last hands the pass back to the thread pool to be completed, so nothing awaits
+/// the jobs. It is its own thread-pool work item: first it runs, then it completes.
 /// </summary>
-internal sealed class MessagePass(QueueEntry entry, Func<QueueEntry, LoadedMessage> load) : IDisposable
+internal sealed class MessagePass(QueueEntry entry, DeliveryAgent agent) : IThreadPoolWorkItem, IDisposable
 {
-    private Task<LoadedMessage>? _message;
+    private readonly Lock _loading = new();
+    private LoadedMessage? _message;
+    private int _unfinished = 1;
+    private bool _ran;
 
     public QueueEntry Entry { get; } = entry;
 
@@ -20,34 +26,48 @@ internal sealed class MessagePass(QueueEntry entry, Func<QueueEntry, LoadedMessa
     /// <summary>Recipients whose delivery was recorded as soon as it happened.</summary>
     public bool[] RecordedEarly { get; } = new bool[entry.Recipients.Length];
 
-    /// <summary>The message, read on the thread pool by the first caller; the others share that read.</summary>
-    public Task<LoadedMessage> MessageAsync()
+    /// <summary>What went wrong while the pass was grouped or a job was run (an unreadable spool record, a bug): the message is tried again later.</summary>
+    public Exception? Failure { get; set; }
+
+    /// <summary>The message, read by the first caller; the others wait for that read and share it.</summary>
+    public LoadedMessage Message()
     {
-        if (Volatile.Read(ref _message) is { } loading)
+        if (Volatile.Read(ref _message) is { } loaded)
         {
-            return loading;
+            return loaded;
         }
 
-        var read = new Task<LoadedMessage>(static state => ((MessagePass)state!).LoadNow(), this);
-        if (Interlocked.CompareExchange(ref _message, read, null) is { } first)
+        lock (_loading)
         {
-            return first;
+            return _message ??= agent.Load(Entry);
         }
-
-        read.Start(TaskScheduler.Default);
-        return read;
     }
 
-    public bool MessageLoaded => Volatile.Read(ref _message) is { IsCompletedSuccessfully: true };
+    /// <summary>A part of the pass (a job) begins.</summary>
+    public void Begin() => Interlocked.Increment(ref _unfinished);
+
+    /// <summary>A part of the pass is over; the last one queues the pass's completion.</summary>
+    public void Finish()
+    {
+        if (Interlocked.Decrement(ref _unfinished) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+    }
+
+    void IThreadPoolWorkItem.Execute()
+    {
+        if (!_ran)
+        {
+            _ran = true;
+            agent.RunPass(this);
+        }
+        else
+        {
+            agent.CompletePass(this);
+        }
+    }
 
     /// <summary>The pass is over: the body's pooled buffer goes back.</summary>
-    public void Dispose()
-    {
-        if (MessageLoaded)
-        {
-            _message!.Result.Dispose();
-        }
-    }
-
-    private LoadedMessage LoadNow() => load(Entry);
+    public void Dispose() => _message?.Dispose();
 }

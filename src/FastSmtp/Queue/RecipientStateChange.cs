@@ -5,7 +5,7 @@ namespace FastSmtp.Queue;
 /// record; replaying the log in order gives every recipient's current state, so a message with
 /// 100 recipients of which 3 failed retries only those 3.
 /// </summary>
-public sealed record RecipientStateChange(
+public readonly record struct RecipientStateChange(
     QueueId QueueId,
     int RecipientIndex,
     RecipientState State,

@@ -69,7 +69,7 @@ public sealed partial class Spool
 
                 foreach (StateBatch states in _stateBatch)
                 {
-                    states.Completion.TrySetResult(result);
+                    states.Complete(result);
                 }
 
                 _batch.Clear();

@@ -135,7 +135,13 @@ public sealed partial class Spool : IMessageStore, IDisposable
     /// Makes recipient state changes durable, in the same group commit as messages; completes
     /// when they are fsync'd (or failed to be). The delivery side records an attempt's outcome through this.
     /// </summary>
-    public Task<CommitResult> RecordAsync(IReadOnlyList<RecipientStateChange> changes) => Enqueue(new StateBatch(changes));
+    public Task<CommitResult> RecordAsync(IReadOnlyList<RecipientStateChange> changes) => Enqueue(new StateBatch(changes)).Completion;
+
+    /// <summary>
+    /// <see cref="RecordAsync"/> for the delivery path: the outcome goes to
+    /// <paramref name="callback"/> on the commit thread, with no task or continuation made per call.
+    /// </summary>
+    public void Record(IReadOnlyList<RecipientStateChange> changes, IRecordedCallback callback) => Enqueue(new StateBatch(changes, callback));
 
     public void Spill(PendingMessage message) =>
         message.Body.SpillTo(_files, SpoolFormat.DataPath(_directory, message.QueueId));
@@ -237,7 +243,7 @@ public sealed partial class Spool : IMessageStore, IDisposable
         // Counted after the commit: a record that could not be read stays where it was, and
         // counting it as moved would have the caller try the same segment again at once.
         long oldest = move[0].Segment;
-        return await Enqueue(new StateBatch([], move)) == CommitResult.Committed ? move.Count(entry => entry.Segment != oldest) : 0;
+        return await Enqueue(new StateBatch([], move)).Completion == CommitResult.Committed ? move.Count(entry => entry.Segment != oldest) : 0;
     }
 
     /// <summary>Messages still queued and the age of the oldest, for the queue gauges.</summary>
@@ -267,7 +273,7 @@ public sealed partial class Spool : IMessageStore, IDisposable
 
         while (_incomingStates.TryDequeue(out StateBatch? states))
         {
-            states.Completion.TrySetResult(CommitResult.StorageError);
+            states.Complete(CommitResult.StorageError);
         }
 
         _recovered.TrySetCanceled();
@@ -281,7 +287,8 @@ public sealed partial class Spool : IMessageStore, IDisposable
         _signal.Dispose();
     }
 
-    private Task<CommitResult> Enqueue(StateBatch batch)
+    /// <summary>Hands a batch to the commit thread; its outcome is the batch's task, or goes to its callback.</summary>
+    private StateBatch Enqueue(StateBatch batch)
     {
         lock (_gate)
         {
@@ -289,12 +296,12 @@ public sealed partial class Spool : IMessageStore, IDisposable
             {
                 _incomingStates.Enqueue(batch);
                 _signal.Set();
-                return batch.Completion.Task;
+                return batch;
             }
         }
 
-        batch.Completion.SetResult(CommitResult.StorageError);
-        return batch.Completion.Task;
+        batch.Complete(CommitResult.StorageError);
+        return batch;
     }
 
     /// <summary>Wakes the commit thread: work arrived, or a back-off is over.</summary>
