@@ -1,8 +1,8 @@
 using System.Collections;
-using System.Globalization;
 using FastSmtp.Hosting;
 using FastSmtp.Protocol;
 using FastSmtp.Queue;
+using static FastSmtp.Hosting.SpanLogText;
 
 namespace FastSmtp.Delivery;
 
@@ -18,7 +18,7 @@ internal readonly struct DeliveryLogMessage(QueueId queueId, string recipient, s
     private const string Template = "Delivery {QueueId} to <{Recipient}> via {Relay}: {Result}";
 
     public int MaxLength => "Delivery ".Length + QueueId.FormattedLength + " to <".Length + recipient.Length + "> via ".Length
-        + relay.Length + ": ".Length + 4 + result.Text.Length;
+        + relay.Length + ": ".Length + 12 + result.Text.Length;
 
     public int Count => 5;
 
@@ -36,8 +36,7 @@ internal readonly struct DeliveryLogMessage(QueueId queueId, string recipient, s
     {
         int at = 0;
         Append(destination, ref at, "Delivery ");
-        queueId.Value.TryFormat(destination[at..], out int digits, "X16", CultureInfo.InvariantCulture);
-        at += digits;
+        AppendHex(destination, ref at, queueId.Value);
         Append(destination, ref at, " to <");
         Append(destination, ref at, recipient);
         Append(destination, ref at, "> via ");
@@ -45,34 +44,17 @@ internal readonly struct DeliveryLogMessage(QueueId queueId, string recipient, s
         Append(destination, ref at, ": ");
         if (result.Code != 0)
         {
-            result.Code.TryFormat(destination[at..], out digits, default, CultureInfo.InvariantCulture);
-            at += digits;
-            destination[at++] = ' ';
+            Append(destination, ref at, result.Code);
+            Append(destination, ref at, " ");
         }
 
         Append(destination, ref at, result.Text);
         return at;
     }
 
-    public override string ToString()
-    {
-        Span<char> text = MaxLength <= 1024 ? stackalloc char[MaxLength] : new char[MaxLength];
-        return new string(text[..Format(text)]);
-    }
+    public override string ToString() => SpanLogText.ToString(this);
 
-    public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
-    {
-        for (int i = 0; i < Count; i++)
-        {
-            yield return this[i];
-        }
-    }
+    public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => Enumerate(this);
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
-
-    private static void Append(Span<char> destination, ref int at, string text)
-    {
-        text.CopyTo(destination[at..]);
-        at += text.Length;
-    }
 }

@@ -8,8 +8,14 @@ internal static partial class SessionLog
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Session from {ClientIp} ended: {Outcome}; {Messages} messages accepted")]
     public static partial void SessionEnded(ILogger logger, string clientIp, string outcome, int messages);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Queued {QueueId} from {ClientIp}: {Recipients} recipients, {Size} bytes")]
-    public static partial void MessageQueued(ILogger logger, FastSmtp.Queue.QueueId queueId, string clientIp, int recipients, long size);
+    /// <summary>A line per accepted message, written without a message string (<see cref="QueuedLogMessage"/>).</summary>
+    public static void MessageQueued(ILogger logger, FastSmtp.Queue.QueueId queueId, string clientIp, int recipients, long size)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            logger.Log(LogLevel.Information, new EventId(QueuedLogMessage.EventId, nameof(MessageQueued)), new QueuedLogMessage(queueId, clientIp, recipients, size), null, static (message, _) => message.ToString());
+        }
+    }
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Message from {ClientIp} not queued: {Result}")]
     public static partial void MessageNotQueued(ILogger logger, string clientIp, string result);
