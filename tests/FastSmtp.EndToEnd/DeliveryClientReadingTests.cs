@@ -38,7 +38,7 @@ public class DeliveryClientReadingTests
         Assert.Equal(250, hello.Code);
         await using (client)
         {
-            DeliveryResult result = await client.SendAsync("a@relay.test", ["b@remote.example"], "body\r\n"u8.ToArray(), CancellationToken.None);
+            DeliveryResult result = await client.SendAsync("a@relay.test"u8.ToArray(), ["b@remote.example"], "body\r\n"u8.ToArray(), CancellationToken.None);
 
             Assert.Equal(new NextHopReply(250, "2.1.5 recipient ok"), result.Recipients[0]);
             Assert.Equal(new NextHopReply(250, "2.0.0 queued as T1"), result.Data);
@@ -81,7 +81,7 @@ public class DeliveryClientReadingTests
         {
             Assert.Equal(99, client.Extensions.Count);
             Assert.Equal(longLine, client.Extensions["X97"]);
-            DeliveryResult result = await client.SendAsync("a@relay.test", ["nobody@remote.example"], "body\r\n"u8.ToArray(), CancellationToken.None);
+            DeliveryResult result = await client.SendAsync("a@relay.test"u8.ToArray(), ["nobody@remote.example"], "body\r\n"u8.ToArray(), CancellationToken.None);
 
             Assert.Equal(new NextHopReply(550, "5.1.1 no such user"), result.Recipients[0]);
             Assert.Equal(554, result.Data.Code);

@@ -24,7 +24,7 @@ public class DeliveryClientTests(ServerFixture fixture) : IClassFixture<ServerFi
         DeliveryResult result;
         await using (client)
         {
-            result = await client.SendAsync("sender@relay.test", ["u@remote.example", "nobody@localhost"], body, CancellationToken.None);
+            result = await client.SendAsync("sender@relay.test"u8.ToArray(), ["u@remote.example", "nobody@localhost"], body, CancellationToken.None);
         }
 
         Assert.Equal(250, result.Recipients[0].Code);
@@ -44,7 +44,7 @@ public class DeliveryClientTests(ServerFixture fixture) : IClassFixture<ServerFi
         (SmtpDeliveryClient? client, _) = await SmtpDeliveryClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, _nextHop.Port), "relay.test", CancellationToken.None);
         await using (client!)
         {
-            DeliveryResult result = await client!.SendAsync("a@relay.test", ["u@remote.example"], new byte[26_214_401], CancellationToken.None);
+            DeliveryResult result = await client!.SendAsync("a@relay.test"u8.ToArray(), ["u@remote.example"], new byte[26_214_401], CancellationToken.None);
 
             Assert.Equal(552, result.Data.Code);
             Assert.True(result.Data.IsPermanent);

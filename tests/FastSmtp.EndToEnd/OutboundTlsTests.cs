@@ -29,7 +29,7 @@ public class OutboundTlsTests(TlsServerFixture fixture) : IClassFixture<TlsServe
         DeliveryResult result;
         await using (client)
         {
-            result = await client.SendAsync("sender@relay.test", ["u@remote.example"], body, CancellationToken.None);
+            result = await client.SendAsync("sender@relay.test"u8.ToArray(), ["u@remote.example"], body, CancellationToken.None);
         }
 
         Assert.True(result.Delivered(0), result.Data.ToString());

@@ -177,7 +177,7 @@ public sealed partial class DeliveryAgent
             return false;
         }
 
-        RecipientNotify notify = pass.Message().Message.Recipients[index].Notify;
+        RecipientNotify notify = pass.Entry.Recipients[index].Notify;
         return state == RecipientState.Delivered
             ? notify.HasFlag(RecipientNotify.Success)
             : !notify.HasFlag(RecipientNotify.Never) && (notify == RecipientNotify.Default || notify.HasFlag(RecipientNotify.Failure));

@@ -8,120 +8,145 @@ namespace FastSmtp.Delivery;
 public sealed partial class DeliveryAgent
 {
     /// <summary>
-    /// One transaction for the recipients of a job: route, then each next-hop address in turn
-    /// until one gives an answer about the recipients. Trouble with a host (no connection, a
-    /// refused greeting, a 421, a reply that cannot be read, a timeout) moves on to the next
-    /// address, as RFC 5321 5.1 asks; replies about the recipients are final for this attempt.
-    /// One method from the slot to the record, so a job costs one state machine at most.
+    /// A destination's worker: takes its queue's jobs one after another, on the connection it
+    /// keeps, until the queue ends it. Each job is one transaction for its recipients: route,
+    /// then each next-hop address in turn until one gives an answer about the recipients. Trouble
+    /// with a host (no connection, a refused greeting, a 421, a reply that cannot be read, a
+    /// timeout) moves on to the next address, as RFC 5321 5.1 asks; replies about the recipients
+    /// are final for this attempt. What was delivered is recorded as soon as the transaction
+    /// ends, even one cut short. The loop is one method for the worker's life, so a job costs no
+    /// state machine of its own.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask DeliverJobAsync(DestinationWorker worker, DeliveryJob job)
+    private async Task RunWorkerAsync(DestinationQueue queue, DestinationWorker worker)
     {
-        bool slot = false;
         try
         {
-            if (_stopping.IsCancellationRequested)
+            while (await queue.NextAsync(worker) is { } job)
             {
-                return;
-            }
-
-            await _transactionSlots.WaitAsync(_stopping);
-            slot = true;
-            NextHopReply[] outcomes = job.Pass.Outcomes;
-            Route route = await Router.RouteAsync(job.Domain, job.NextHop, _stopping);
-            if (route.Endpoints.Count == 0)
-            {
-                SetAll(job, route.Failure, "dns");
-                return;
-            }
-
-            LoadedMessage loaded = job.Pass.Message();
-            if (loaded.IsLooping)
-            {
-                SetAll(job, LoopReply(loaded), "none");
-                return;
-            }
-
-            var recipients = new string[job.Recipients.Count];
-            for (int k = 0; k < recipients.Length; k++)
-            {
-                recipients[k] = job.Pass.Entry.Recipients[job.Recipients[k]].Address;
-            }
-
-            string relay = string.Empty;
-            NextHopReply trouble = NextHopReply.Unreadable("no next hop answered");
-            foreach (IPEndPoint endpoint in route.Endpoints)
-            {
-                DeliveryResult? result = null;
-                for (int attempt = 0; attempt < 2 && result is null; attempt++)
+                bool slot = false;
+                try
                 {
-                    (SmtpDeliveryClient? client, bool reused, NextHopReply failure) = await ClientForAsync(worker, new NextHopKey(endpoint, route.Security));
-                    if (client is null)
+                    if (_stopping.IsCancellationRequested)
                     {
-                        trouble = failure;
-                        break;
+                        continue;
                     }
 
-                    relay = client.NextHopName;
-                    DeliveryResult sent = await client.SendAsync(loaded.Message.MailFrom, recipients, loaded.Body, _stopping);
-                    if (!client.IsReusable)
+                    await _transactionSlots.WaitAsync(_stopping);
+                    slot = true;
+                    Route route = await Router.RouteAsync(job.Domain, job.NextHop, _stopping);
+                    if (route.Endpoints.Count == 0)
                     {
-                        worker.Client = null;
-                        await client.DisposeAsync();
+                        SetAll(job, route.Failure, "dns");
+                        continue;
                     }
 
-                    // A cached connection the next hop closed meanwhile: once more on a new one.
-                    result = reused && sent.Data.Code == 0 && sent.Recipients.All(r => r.Code == 0) ? null : sent;
-                }
+                    LoadedMessage loaded = job.Pass.Message();
+                    if (loaded.IsLooping)
+                    {
+                        SetAll(job, LoopReply(loaded), "none");
+                        continue;
+                    }
 
-                if (result is null)
+                    IReadOnlyList<string> recipients = job;
+                    string relay = string.Empty;
+                    NextHopReply trouble = NextHopReply.Unreadable("no next hop answered");
+                    bool answered = false;
+
+                    // Indexed, not enumerated: an interface enumerator would be an object per job.
+                    for (int e = 0; e < route.Endpoints.Count && !answered; e++)
+                    {
+                        DeliveryResult? result = null;
+                        for (int attempt = 0; attempt < 2 && result is null; attempt++)
+                        {
+                            (SmtpDeliveryClient? client, bool reused, NextHopReply failure) = await ClientForAsync(worker, new NextHopKey(route.Endpoints[e], route.Security));
+                            if (client is null)
+                            {
+                                trouble = failure;
+                                break;
+                            }
+
+                            relay = client.NextHopName;
+                            DeliveryResult sent = await client.SendAsync(loaded.MailFrom, recipients, loaded.Body, _stopping);
+                            if (!client.IsReusable)
+                            {
+                                worker.Client = null;
+                                await client.DisposeAsync();
+                            }
+
+                            // A cached connection the next hop closed meanwhile: once more on a new one.
+                            result = reused && sent.Data.Code == 0 && Every(sent.Recipients, static r => r.Code == 0) ? null : sent;
+                        }
+
+                        if (result is null)
+                        {
+                            continue;
+                        }
+
+                        if (IsHostTrouble(result))
+                        {
+                            trouble = result.Recipients.FirstOrDefault(r => !r.IsPositive) is { Code: not 0 } refused && result.Data.Code == 0 ? refused : result.Data;
+                            continue;
+                        }
+
+                        for (int k = 0; k < job.Recipients.Count; k++)
+                        {
+                            NextHopReply reply = result.Delivered(k) ? result.Data : result.Recipients[k].IsPositive ? result.Data : result.Recipients[k];
+                            job.Pass.Outcomes[job.Recipients[k]] = reply;
+                            LogDelivery(_logger, job.Pass.Entry.QueueId, recipients[k], relay, reply);
+                        }
+
+                        answered = true;
+                    }
+
+                    if (!answered)
+                    {
+                        // Every address failed at the host level: temporary, unless the last host said 5xx.
+                        SetAll(job, trouble.Code == 0 ? trouble with { Text = "4.4.1 " + trouble.Text } : trouble, string.Join(", ", route.Endpoints));
+                    }
+                }
+                catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
                 {
-                    continue;
+                    // Shutting down: the recipients stay as they were and are tried after the restart.
                 }
-
-                if (IsHostTrouble(result))
+                catch (Exception exception)
                 {
-                    trouble = result.Recipients.FirstOrDefault(r => !r.IsPositive) is { Code: not 0 } refused && result.Data.Code == 0 ? refused : result.Data;
-                    continue;
+                    // A bug, or a spool record that cannot be read: the pass leaves the message queued.
+                    job.Pass.Failure = exception;
                 }
-
-                for (int k = 0; k < job.Recipients.Count; k++)
+                finally
                 {
-                    NextHopReply reply = result.Delivered(k) ? result.Data : result.Recipients[k].IsPositive ? result.Data : result.Recipients[k];
-                    outcomes[job.Recipients[k]] = reply;
-                    LogDelivery(_logger, job.Pass.Entry.QueueId, recipients[k], relay, reply);
-                }
+                    if (slot)
+                    {
+                        _transactionSlots.Release();
+                    }
 
-                return;
+                    job.RecordThenFinish(_spool);
+                }
             }
-
-            // Every address failed at the host level: temporary, unless the last host said 5xx.
-            SetAll(job, trouble.Code == 0 ? trouble with { Text = "4.4.1 " + trouble.Text } : trouble, string.Join(", ", route.Endpoints));
-        }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-        {
-            // Shutting down: the recipients stay as they were and are tried after the restart.
-        }
-        catch (Exception exception)
-        {
-            // A bug, or a spool record that cannot be read: the pass leaves the message queued.
-            job.Pass.Failure = exception;
         }
         finally
         {
-            if (slot)
-            {
-                _transactionSlots.Release();
-            }
-
-            // What was delivered, even by a transaction cut short, is recorded.
-            job.RecordThenFinish(_spool);
+            await worker.ReleaseAsync();
         }
     }
 
     /// <summary>The whole transaction failed for reasons of the host, not of these recipients.</summary>
     private static bool IsHostTrouble(DeliveryResult result) =>
-        result.Data.Code is 0 or 421 || (result.Recipients.Count > 0 && result.Recipients.All(r => r.Code is 0 or 421));
+        result.Data.Code is 0 or 421 || (result.Recipients.Count > 0 && Every(result.Recipients, static r => r.Code is 0 or 421));
+
+    /// <summary>Indexed, not enumerated: LINQ's All would make an enumerator per job.</summary>
+    private static bool Every(IReadOnlyList<NextHopReply> replies, Func<NextHopReply, bool> test)
+    {
+        for (int i = 0; i < replies.Count; i++)
+        {
+            if (!test(replies[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>The worker's open connection when it goes to this address with this security, else a cached one, else a new one.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]

@@ -40,6 +40,9 @@ public sealed partial class DeliveryAgent : BackgroundService
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationToken _stopping;
 
+    /// <summary>How long a destination's worker waits, its connection open, for another job (Postfix caches a connection 2 s).</summary>
+    private static readonly TimeSpan WorkerIdleLimit = TimeSpan.FromSeconds(2);
+
     /// <summary>Segments (64 MB each) the log may hold before the oldest one's live messages are moved forward.</summary>
     private const int MaxSegmentsBeforeCompaction = 4;
 
@@ -149,6 +152,15 @@ public sealed partial class DeliveryAgent : BackgroundService
         {
             await _drained.Task.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
+
+        // The workers end and hand their connections to the pool, which closes them.
+        var closing = new List<Task>();
+        foreach (DestinationQueue queue in _destinations.Values)
+        {
+            closing.Add(queue.CloseAsync());
+        }
+
+        await Task.WhenAll(closing).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
         await _pool.DisposeAsync();
     }
@@ -348,7 +360,7 @@ public sealed partial class DeliveryAgent : BackgroundService
         if (!_destinations.TryGetValue(job.Destination, out DestinationQueue? queue))
         {
             int concurrency = Router.GoesToRelay(job.NextHop) ? _options.RelayConcurrency : _options.DestinationConcurrency;
-            queue = _destinations.GetOrAdd(job.Destination, _ => new DestinationQueue(concurrency, DeliverJobAsync, () => new DestinationWorker(_pool)));
+            queue = _destinations.GetOrAdd(job.Destination, _ => new DestinationQueue(concurrency, WorkerIdleLimit, TimeProvider.System, _ => new DestinationWorker(_pool), RunWorkerAsync));
         }
 
         job.Pass.Begin();
@@ -445,8 +457,8 @@ public sealed partial class DeliveryAgent : BackgroundService
 
     internal LoadedMessage Load(QueueEntry entry)
     {
-        SpooledMessage envelope = _spool.ReadMessageRented(entry, out byte[]? rented, out ReadOnlyMemory<byte> body);
-        return new LoadedMessage(envelope, body, rented, CountReceivedHeaders(body.Span));
+        SpooledRecord record = _spool.ReadRecordRented(entry);
+        return new LoadedMessage(record, CountReceivedHeaders(record.Body.Span));
     }
 
     /// <summary>Received: fields in the header section (RFC 5321 6.3 counts them to detect loops).</summary>

@@ -1,3 +1,4 @@
+using System.Collections;
 using FastSmtp.Metrics;
 using FastSmtp.Protocol;
 using FastSmtp.Queue;
@@ -7,9 +8,10 @@ namespace FastSmtp.Delivery;
 /// <summary>
 /// The recipients of one message that share a destination: one SMTP transaction (or the local
 /// recipients' Maildir deliveries). It is also what the spool tells when the deliveries it
-/// recorded are durable; that ends the job's part of the pass.
+/// recorded are durable; that ends the job's part of the pass. As a list it is its recipients'
+/// addresses, in order, as the client sends them (no array made for them).
 /// </summary>
-internal sealed class DeliveryJob(MessagePass pass, string destination, string domain, string? nextHop) : IRecordedCallback
+internal sealed class DeliveryJob(MessagePass pass, string destination, string domain, string? nextHop) : IRecordedCallback, IReadOnlyList<string>
 {
     public MessagePass Pass { get; } = pass;
 
@@ -26,6 +28,10 @@ internal sealed class DeliveryJob(MessagePass pass, string destination, string d
 
     /// <summary>The recipients delivered and being recorded.</summary>
     private int _recording;
+
+    int IReadOnlyCollection<string>.Count => Recipients.Count;
+
+    string IReadOnlyList<string>.this[int index] => Pass.Entry.Recipients[Recipients[index]].Address;
 
     /// <summary>
     /// Records the deliveries as soon as they happen, not when the pass's slowest destination is
@@ -80,4 +86,14 @@ internal sealed class DeliveryJob(MessagePass pass, string destination, string d
 
         Pass.Finish();
     }
+
+    IEnumerator<string> IEnumerable<string>.GetEnumerator()
+    {
+        for (int k = 0; k < Recipients.Count; k++)
+        {
+            yield return Pass.Entry.Recipients[Recipients[k]].Address;
+        }
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => ((IEnumerable<string>)this).GetEnumerator();
 }

@@ -13,7 +13,6 @@ namespace FastSmtp.Delivery;
 /// </summary>
 internal sealed class MessagePass(QueueEntry entry, DeliveryAgent agent) : IThreadPoolWorkItem, IDisposable
 {
-    private readonly Lock _loading = new();
     private LoadedMessage? _message;
     private int _unfinished = 1;
     private bool _ran;
@@ -29,7 +28,10 @@ internal sealed class MessagePass(QueueEntry entry, DeliveryAgent agent) : IThre
     /// <summary>What went wrong while the pass was grouped or a job was run (an unreadable spool record, a bug): the message is tried again later.</summary>
     public Exception? Failure { get; set; }
 
-    /// <summary>The message, read by the first caller; the others wait for that read and share it.</summary>
+    /// <summary>
+    /// The message, read by the first caller and shared. Two jobs asking at the same moment may
+    /// both read it; the later read is dropped (rare, and cheaper than a lock per pass).
+    /// </summary>
     public LoadedMessage Message()
     {
         if (Volatile.Read(ref _message) is { } loaded)
@@ -37,10 +39,14 @@ internal sealed class MessagePass(QueueEntry entry, DeliveryAgent agent) : IThre
             return loaded;
         }
 
-        lock (_loading)
+        LoadedMessage read = agent.Load(Entry);
+        if (Interlocked.CompareExchange(ref _message, read, null) is { } first)
         {
-            return _message ??= agent.Load(Entry);
+            read.Dispose();
+            return first;
         }
+
+        return read;
     }
 
     /// <summary>A part of the pass (a job) begins.</summary>

@@ -136,7 +136,7 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
     /// so nothing is taken for a command.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<DeliveryResult> SendAsync(string mailFrom, IReadOnlyList<string> recipients, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    public async ValueTask<DeliveryResult> SendAsync(ReadOnlyMemory<byte> mailFrom, IReadOnlyList<string> recipients, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         if (MaxMessageSize > 0 && body.Length > MaxMessageSize)
         {
@@ -154,7 +154,7 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
             bool chunking = UsesChunking;
             List<NextHopReply> replies = _replies;
             replies.Clear();
-            WriteCommand("MAIL FROM:<"u8, mailFrom, Extensions.ContainsKey("SIZE") ? "> SIZE="u8 : ">"u8, Extensions.ContainsKey("SIZE") ? body.Length : -1);
+            WriteCommand("MAIL FROM:<"u8, mailFrom.Span, default, Extensions.ContainsKey("SIZE") ? "> SIZE="u8 : ">"u8, Extensions.ContainsKey("SIZE") ? body.Length : -1);
             if (!pipelining)
             {
                 replies.Add(await ExchangeAsync(token));
@@ -163,7 +163,7 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
             // Indexed, not enumerated: an interface enumerator is an object per transaction.
             for (int i = 0; i < recipients.Count; i++)
             {
-                WriteCommand("RCPT TO:<"u8, recipients[i], ">"u8, -1);
+                WriteCommand("RCPT TO:<"u8, default, recipients[i], ">"u8, -1);
                 if (!pipelining)
                 {
                     replies.Add(await ExchangeAsync(token));
@@ -172,7 +172,7 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
 
             if (chunking)
             {
-                WriteCommand("BDAT "u8, null, default, body.Length, " LAST"u8);
+                WriteCommand("BDAT "u8, default, default, default, body.Length, " LAST"u8);
                 if (body.Length <= InlineBodyLimit)
                 {
                     _outbound.Write(body.Span);
@@ -550,20 +550,20 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// <paramref name="verb"/>, then <paramref name="address"/> (UTF-8), <paramref name="middle"/>,
-    /// <paramref name="number"/> when not negative, <paramref name="tail"/> and CRLF, written
-    /// into the pipe's buffer without building the line as a string.
+    /// <paramref name="verb"/>, then the address (as the UTF-8 <paramref name="utf8Address"/> or
+    /// the <paramref name="address"/> encoded), <paramref name="middle"/>, <paramref name="number"/>
+    /// when not negative, <paramref name="tail"/> and CRLF, written into the outbound buffer
+    /// without building the line as a string.
     /// </summary>
-    private void WriteCommand(ReadOnlySpan<byte> verb, string? address, ReadOnlySpan<byte> middle, long number, ReadOnlySpan<byte> tail = default)
+    private void WriteCommand(ReadOnlySpan<byte> verb, ReadOnlySpan<byte> utf8Address, ReadOnlySpan<char> address, ReadOnlySpan<byte> middle, long number, ReadOnlySpan<byte> tail = default)
     {
-        int addressBytes = address is null ? 0 : Encoding.UTF8.GetMaxByteCount(address.Length);
+        int addressBytes = utf8Address.Length + Encoding.UTF8.GetMaxByteCount(address.Length);
         Span<byte> span = _outbound.GetSpan(verb.Length + addressBytes + middle.Length + 20 + tail.Length + 2);
         verb.CopyTo(span);
         int at = verb.Length;
-        if (address is not null)
-        {
-            at += Encoding.UTF8.GetBytes(address, span[at..]);
-        }
+        utf8Address.CopyTo(span[at..]);
+        at += utf8Address.Length;
+        at += Encoding.UTF8.GetBytes(address, span[at..]);
 
         middle.CopyTo(span[at..]);
         at += middle.Length;
@@ -639,7 +639,7 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
             _broken = true;
         }
 
-        reply = new NextHopReply(_collector.Code, _collector.LastLine ?? string.Empty);
+        reply = new NextHopReply(_collector.Code, _collector.LastLine ?? string.Empty) { Line = _collector.LastFullLine };
         return true;
     }
 
@@ -655,6 +655,9 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
         public int Code;
         public ReplyRejection? Rejection;
         public string? LastLine;
+
+        /// <summary>The last line with its code ("250 2.0.0 Ok"), as logs and the spool record a reply.</summary>
+        public string? LastFullLine;
         public bool KeepLines;
 
         public List<string> Lines { get; } = [];
@@ -666,6 +669,7 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
             Code = 0;
             Rejection = null;
             LastLine = null;
+            LastFullLine = null;
             KeepLines = keepLines;
             Lines.Clear();
         }
@@ -681,17 +685,23 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
                 return;
             }
 
-            // "2.0.0 text" as one string, and the same string again when a reply repeats (MAIL's,
-            // RCPT's and DATA's usually do), not a new one per transaction.
-            Span<char> line = stackalloc char[SmtpReplyParser.MaxReplyLineLength + 24];
-            int at = 0;
+            // "250 2.0.0 text" and "2.0.0 text" as strings, and the same strings again when a
+            // reply repeats (MAIL's, RCPT's and DATA's usually do), not new ones per transaction.
+            Span<char> line = stackalloc char[SmtpReplyParser.MaxReplyLineLength + 28];
+            code.TryFormat(line, out int at, default, System.Globalization.CultureInfo.InvariantCulture);
+            line[at++] = ' ';
+            int textStart = at;
             if (status.IsPresent)
             {
-                at = FormatStatus(status, line);
+                at += FormatStatus(status, line[at..]);
             }
 
             at += Encoding.UTF8.GetChars(text, line[at..]);
-            collector.LastLine = collector.Texts.Get(line[..at]);
+            collector.LastLine = collector.Texts.Get(line[textStart..at]);
+            if (last)
+            {
+                collector.LastFullLine = collector.Texts.Get(line[..at]);
+            }
             if (collector.KeepLines)
             {
                 collector.Lines.Add(collector.LastLine);

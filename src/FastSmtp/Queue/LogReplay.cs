@@ -15,12 +15,11 @@ internal sealed class LogReplay
     {
         if (payload[0] == SpoolFormat.MessageRecord)
         {
-            // The body is not read, so no file system is needed.
-            SpooledMessage message = SpoolReader.ParseMessage(SpoolFileSystem.Instance, string.Empty, payload, readBody: false);
+            SpooledMessage message = SpoolReader.ParseEnvelope(payload);
             var recipients = new RecipientProgress[message.Recipients.Count];
             for (int i = 0; i < recipients.Length; i++)
             {
-                recipients[i] = new RecipientProgress(message.Recipients[i].Address, RecipientState.Pending, 0, message.ReceivedAt, null);
+                recipients[i] = new RecipientProgress(message.Recipients[i].Address, RecipientState.Pending, 0, message.ReceivedAt, null) { Notify = message.Recipients[i].Notify };
             }
 
             var entry = new QueueEntry(message.QueueId, message.ReceivedAt, segment, offset, message.BodyInFile, recipients);

@@ -214,11 +214,11 @@ public sealed partial class Spool : IMessageStore, IDisposable
         return SpoolReader.ReadMessageAt(_files, ReaderOf(location.Segment), _directory, location.Segment, location.Offset);
     }
 
-    /// <summary>The envelope, and the body in a pooled buffer (see <see cref="SpoolReader.ReadMessageRented"/>).</summary>
-    public SpooledMessage ReadMessageRented(QueueEntry entry, out byte[]? rented, out ReadOnlyMemory<byte> body)
+    /// <summary>A queued message's record, in a pooled buffer the caller disposes (see <see cref="SpoolReader.ReadRecordRented"/>).</summary>
+    public SpooledRecord ReadRecordRented(QueueEntry entry)
     {
         SpoolLocation location = entry.Location;
-        return SpoolReader.ReadMessageRented(_files, ReaderOf(location.Segment), _directory, location.Segment, location.Offset, out rented, out body);
+        return SpoolReader.ReadRecordRented(_files, ReaderOf(location.Segment), _directory, location.Segment, location.Offset);
     }
 
     /// <summary>

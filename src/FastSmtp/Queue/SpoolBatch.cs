@@ -121,7 +121,7 @@ internal sealed class SpoolBatch
         var recipients = new RecipientProgress[message.Recipients.Count];
         for (int i = 0; i < recipients.Length; i++)
         {
-            recipients[i] = new RecipientProgress(message.Recipients[i].Address, RecipientState.Pending, 0, message.ReceivedAt, null);
+            recipients[i] = new RecipientProgress(message.Recipients[i].Address, RecipientState.Pending, 0, message.ReceivedAt, null) { Notify = message.Recipients[i].Notify };
         }
 
         return new QueueEntry(message.QueueId, message.ReceivedAt, segment, offset, message.Body.FilePath is not null, recipients);

@@ -85,68 +85,44 @@ public static class SpoolReader
         files.Open(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
 
     /// <summary>
-    /// The envelope of the message at <paramref name="offset"/> (its Body left empty) and its body
-    /// in a buffer rented from the shared pool, which the caller returns once done with the body;
-    /// a body kept in spool/data is read into an array of its own (<paramref name="rented"/> null).
+    /// The record of the message at <paramref name="offset"/>, in a buffer rented from the shared
+    /// pool that the record returns when disposed: its sender and body are slices of it, and the
+    /// rest of the envelope is parsed only when asked for. A body kept in spool/data is read into
+    /// an array of its own.
     /// </summary>
-    public static SpooledMessage ReadMessageRented(ISpoolFileSystem files, SafeFileHandle handle, string spool, long segment, long offset, out byte[]? rented, out ReadOnlyMemory<byte> body)
+    public static SpooledRecord ReadRecordRented(ISpoolFileSystem files, SafeFileHandle handle, string spool, long segment, long offset)
     {
         byte[]? buffer = null;
-        int length;
         try
         {
-            length = ReadRecord(files, handle, offset, files.GetLength(handle), size => buffer = ArrayPool<byte>.Shared.Rent(size));
+            int length = ReadRecord(files, handle, offset, files.GetLength(handle), pooled: true, out buffer);
+            if (length <= 0 || buffer![0] != SpoolFormat.MessageRecord)
+            {
+                throw new InvalidDataException($"no message record at {offset} of spool segment {segment}");
+            }
+
+            (Range mailFrom, QueueId queueId, bool bodyInFile, long bodyLength) = Locate(buffer.AsSpan(0, length));
+            ReadOnlyMemory<byte> body = bodyInFile
+                ? ReadWholeFile(files, SpoolFormat.DataPath(spool, queueId))
+                : buffer.AsMemory(length - (int)bodyLength, (int)bodyLength); // an inline body is the record's last field
+            var record = new SpooledRecord(buffer, length, mailFrom, body);
+            buffer = null;
+            return record;
         }
-        catch
+        finally
         {
             if (buffer is not null)
             {
                 ArrayPool<byte>.Shared.Return(buffer);
             }
-
-            throw;
         }
-
-        if (length <= 0 || buffer![0] != SpoolFormat.MessageRecord)
-        {
-            if (buffer is not null)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-
-            throw new InvalidDataException($"no message record at {offset} of spool segment {segment}");
-        }
-
-        SpooledMessage envelope = ParseMessage(files, spool, buffer.AsSpan(0, length), readBody: false);
-        if (envelope.BodyInFile)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            rented = null;
-            body = ReadWholeFile(files, SpoolFormat.DataPath(spool, envelope.QueueId));
-            return envelope;
-        }
-
-        // An inline body is the record's last field.
-        rented = buffer;
-        body = buffer.AsMemory(length - (int)envelope.BodyLength, (int)envelope.BodyLength);
-        return envelope;
     }
 
     /// <summary>The same, through a handle of the segment the caller keeps open.</summary>
     public static SpooledMessage ReadMessageAt(ISpoolFileSystem files, SafeFileHandle handle, string spool, long segment, long offset)
     {
-        SpooledMessage envelope = ReadMessageRented(files, handle, spool, segment, offset, out byte[]? rented, out ReadOnlyMemory<byte> body);
-        try
-        {
-            return envelope with { Body = body.ToArray() };
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
+        using SpooledRecord record = ReadRecordRented(files, handle, spool, segment, offset);
+        return record.Envelope with { Body = record.Body.ToArray() };
     }
 
     internal static RecipientStateChange ParseStateChange(byte[] payload)
@@ -193,18 +169,19 @@ public static class SpoolReader
     /// <summary>The payload of the record at <paramref name="offset"/>, or null when none is whole and valid there.</summary>
     private static byte[]? ReadRecord(ISpoolFileSystem files, SafeFileHandle handle, long offset, long fileLength)
     {
-        byte[]? payload = null;
-        int length = ReadRecord(files, handle, offset, fileLength, size => payload = new byte[size]);
+        int length = ReadRecord(files, handle, offset, fileLength, pooled: false, out byte[]? payload);
         return length > 0 ? payload : null;
     }
 
     /// <summary>
-    /// Reads the record at <paramref name="offset"/> into a buffer from <paramref name="allocate"/>
-    /// (at least the payload's size); returns the payload's length, or -1 when no record is whole
-    /// and valid there.
+    /// Reads the record at <paramref name="offset"/> into <paramref name="buffer"/>, an array of
+    /// the payload's size or, when <paramref name="pooled"/>, one rented from the shared pool (the
+    /// caller returns it, whatever this returns); returns the payload's length, or -1 when no
+    /// record is whole and valid there.
     /// </summary>
-    private static int ReadRecord(ISpoolFileSystem files, SafeFileHandle handle, long offset, long fileLength, Func<int, byte[]> allocate)
+    private static int ReadRecord(ISpoolFileSystem files, SafeFileHandle handle, long offset, long fileLength, bool pooled, out byte[]? buffer)
     {
+        buffer = null;
         if (offset + SpoolFormat.HeaderLength > fileLength)
         {
             return -1;
@@ -224,7 +201,8 @@ public static class SpoolReader
             return -1;
         }
 
-        Span<byte> payload = allocate((int)length).AsSpan(0, (int)length);
+        buffer = pooled ? ArrayPool<byte>.Shared.Rent((int)length) : new byte[length];
+        Span<byte> payload = buffer.AsSpan(0, (int)length);
         if (files.Read(handle, payload, offset + SpoolFormat.HeaderLength) < payload.Length)
         {
             return -1;
@@ -264,6 +242,21 @@ public static class SpoolReader
 
     internal static SpooledMessage ParseMessage(ISpoolFileSystem files, string spool, ReadOnlySpan<byte> payload, bool readBody)
     {
+        SpooledMessage envelope = ParseEnvelope(payload);
+        if (!readBody)
+        {
+            return envelope;
+        }
+
+        byte[] body = envelope.BodyInFile
+            ? ReadBodyFileIfAny(files, SpoolFormat.DataPath(spool, envelope.QueueId))
+            : payload[(payload.Length - (int)envelope.BodyLength)..].ToArray();
+        return envelope with { Body = body };
+    }
+
+    /// <summary>A message record's envelope; its Body is left empty.</summary>
+    internal static SpooledMessage ParseEnvelope(ReadOnlySpan<byte> payload)
+    {
         var reader = new PayloadReader(payload);
         if (reader.ReadByte() != SpoolFormat.MessageRecord)
         {
@@ -288,18 +281,45 @@ public static class SpoolReader
 
         byte storage = reader.ReadByte();
         long bodyLength = (long)reader.ReadUInt64();
-        byte[] body = !readBody ? []
-            : storage == SpoolFormat.BodyInline ? reader.ReadBytes((int)bodyLength)
-            : ReadBodyFileIfAny(files, SpoolFormat.DataPath(spool, queueId));
-        return new SpooledMessage(queueId, receivedAt, clientAddress, heloName, protocol, mailFrom, (flags & 1) != 0, (flags & 2) != 0, dsnReturn, envelopeId, recipients, body)
+        return new SpooledMessage(queueId, receivedAt, clientAddress, heloName, protocol, mailFrom, (flags & 1) != 0, (flags & 2) != 0, dsnReturn, envelopeId, recipients, [])
         {
             BodyInFile = storage == SpoolFormat.BodyInFile,
             BodyLength = bodyLength,
         };
     }
 
+    /// <summary>
+    /// Where a message record's sender is and where its body is kept, found by skipping over the
+    /// other fields: nothing is decoded, so a delivery reads its sender as the bytes received.
+    /// </summary>
+    private static (Range MailFrom, QueueId QueueId, bool BodyInFile, long BodyLength) Locate(ReadOnlySpan<byte> payload)
+    {
+        var reader = new PayloadReader(payload);
+        reader.ReadByte();
+        var queueId = new QueueId(reader.ReadUInt64());
+        reader.ReadUInt64();
+        reader.SkipString();
+        reader.SkipString();
+        reader.ReadByte();
+        Range mailFrom = reader.StringRange();
+        reader.ReadByte();
+        reader.ReadByte();
+        reader.SkipString();
+        uint count = reader.ReadUInt32();
+        for (uint i = 0; i < count; i++)
+        {
+            reader.SkipString();
+            reader.ReadByte();
+            reader.SkipString();
+        }
+
+        byte storage = reader.ReadByte();
+        return (mailFrom, queueId, storage == SpoolFormat.BodyInFile, (long)reader.ReadUInt64());
+    }
+
     private ref struct PayloadReader(ReadOnlySpan<byte> payload)
     {
+        private readonly int _length = payload.Length;
         private ReadOnlySpan<byte> _remaining = payload;
 
         public byte ReadByte()
@@ -336,11 +356,20 @@ public static class SpoolReader
             return value;
         }
 
-        public byte[] ReadBytes(int length)
+        public void SkipString() => StringRange();
+
+        /// <summary>Where the next string's bytes are in the payload (an empty range for null).</summary>
+        public Range StringRange()
         {
-            byte[] value = _remaining[..length].ToArray();
-            _remaining = _remaining[length..];
-            return value;
+            uint length = ReadUInt32();
+            int start = _length - _remaining.Length;
+            if (length == uint.MaxValue)
+            {
+                return start..start;
+            }
+
+            _remaining = _remaining[(int)length..];
+            return start..(start + (int)length);
         }
     }
 }

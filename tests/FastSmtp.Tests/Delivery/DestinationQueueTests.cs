@@ -1,6 +1,7 @@
 using System.Text;
 using FastSmtp.Delivery;
 using FastSmtp.Queue;
+using Microsoft.Extensions.Time.Testing;
 
 namespace FastSmtp.Tests.Delivery;
 
@@ -11,23 +12,22 @@ public class DestinationQueueTests
     {
         int running = 0, peak = 0, done = 0;
         var allDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var pool = new ConnectionPool(TimeSpan.FromSeconds(1), 1);
-        var queue = new DestinationQueue(3, async (_, job) =>
+        var queue = new DestinationQueue(3, TimeSpan.FromSeconds(2), TimeProvider.System, _ => new DestinationWorker(null!), async (q, worker) =>
         {
-            int now = Interlocked.Increment(ref running);
-            InterlockedMax(ref peak, now);
-            await Task.Delay(5);
-            Interlocked.Decrement(ref running);
-            if (Interlocked.Increment(ref done) == 60)
+            while (await q.NextAsync(worker) is not null)
             {
-                allDone.SetResult();
+                int now = Interlocked.Increment(ref running);
+                InterlockedMax(ref peak, now);
+                await Task.Delay(5);
+                Interlocked.Decrement(ref running);
+                if (Interlocked.Increment(ref done) == 60)
+                {
+                    allDone.SetResult();
+                }
             }
-        }, () => new DestinationWorker(pool));
+        });
 
-        var entry = new QueueEntry(QueueId.Next(), DateTimeOffset.UtcNow, 1, 0, false, [new RecipientProgress("a@b.example", RecipientState.Pending, 0, default, null)]);
-        // The queue only hands jobs to workers: their pass is never run here.
-        DeliveryJob[] jobs = Enumerable.Range(0, 60).Select(_ => new DeliveryJob(new MessagePass(entry, null!), "b.example", "b.example", null)).ToArray();
-        foreach (DeliveryJob job in jobs)
+        foreach (DeliveryJob job in Jobs(60))
         {
             queue.Enqueue(job);
         }
@@ -35,7 +35,94 @@ public class DestinationQueueTests
         await allDone.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(60, done);
         Assert.InRange(peak, 1, 3);
-        await pool.DisposeAsync();
+        await queue.CloseAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, queue.Workers);
+    }
+
+    [Fact]
+    public async Task A_waiting_worker_takes_the_next_job_and_ends_once_it_has_waited_its_limit()
+    {
+        var time = new FakeTimeProvider();
+        int started = 0;
+        var handled = new List<(DestinationWorker Worker, DeliveryJob Job)>();
+        var jobDone = new SemaphoreSlim(0);
+        var workerEnded = new SemaphoreSlim(0);
+        var queue = new DestinationQueue(5, TimeSpan.FromSeconds(2), time, _ =>
+        {
+            Interlocked.Increment(ref started);
+            return new DestinationWorker(null!);
+        }, async (q, worker) =>
+        {
+            while (await q.NextAsync(worker) is { } job)
+            {
+                lock (handled)
+                {
+                    handled.Add((worker, job));
+                }
+
+                jobDone.Release();
+            }
+
+            workerEnded.Release();
+        });
+        DeliveryJob[] jobs = Jobs(2);
+
+        queue.Enqueue(jobs[0]);
+        Assert.True(await jobDone.WaitAsync(TimeSpan.FromSeconds(30)));
+        await WaitUntil(() => queue.Workers == 1 && !workerEnded.Wait(0));
+        time.Advance(TimeSpan.FromSeconds(1));
+        queue.Enqueue(jobs[1]);
+        Assert.True(await jobDone.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        // The same worker carried both jobs; only one was started.
+        Assert.Equal(1, started);
+        Assert.Same(handled[0].Worker, handled[1].Worker);
+        Assert.Equal(jobs, handled.Select(h => h.Job));
+
+        // Idle past the limit (the sweep looks every 2 s): it ends.
+        Assert.False(await workerEnded.WaitAsync(TimeSpan.FromMilliseconds(50)));
+        time.Advance(TimeSpan.FromSeconds(2));
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.True(await workerEnded.WaitAsync(TimeSpan.FromSeconds(30)));
+        await WaitUntil(() => queue.Workers == 0);
+    }
+
+    [Fact]
+    public async Task Closing_ends_the_waiting_workers_and_completes_when_they_have_ended()
+    {
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var queue = new DestinationQueue(2, TimeSpan.FromMinutes(10), TimeProvider.System, _ => new DestinationWorker(null!), async (q, worker) =>
+        {
+            while (await q.NextAsync(worker) is not null)
+            {
+            }
+
+            ended.TrySetResult();
+        });
+        queue.Enqueue(Jobs(1)[0]);
+        await WaitUntil(() => queue.Workers == 1);
+
+        await queue.CloseAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(ended.Task.IsCompleted);
+        Assert.Equal(0, queue.Workers);
+    }
+
+    /// <summary>Jobs for the queue, which only hands them to workers: their pass is never run here.</summary>
+    private static DeliveryJob[] Jobs(int count)
+    {
+        var entry = new QueueEntry(QueueId.Next(), DateTimeOffset.UtcNow, 1, 0, false, [new RecipientProgress("a@b.example", RecipientState.Pending, 0, default, null)]);
+        return Enumerable.Range(0, count).Select(_ => new DeliveryJob(new MessagePass(entry, null!), "b.example", "b.example", null)).ToArray();
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        for (int i = 0; i < 3000 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition());
     }
 
     [Theory]
