@@ -6,7 +6,9 @@ namespace FastSmtp.Queue;
 /// <summary>
 /// A message body as it arrives: pooled chunks in memory up to <see cref="InlineLimit"/>, then a
 /// file in the spool's data folder, so memory per session stays bounded whatever the size.
-/// Reused from message to message by its session.
+/// Reused from message to message by its session, which keeps its first chunk from one message
+/// to the next: with hundreds of sessions at once, the shared pool cannot hold a chunk for each,
+/// and a rental it cannot serve is a new 16 KB array per message.
 /// </summary>
 public sealed class MessageBody : IDisposable
 {
@@ -17,6 +19,7 @@ public sealed class MessageBody : IDisposable
     public const int InlineLimit = 128 * 1024;
 
     private readonly List<byte[]> _chunks = [];
+    private byte[]? _spare;
     private int _lastChunkUsed;
     private SafeFileHandle? _file;
     private ISpoolFileSystem? _files;
@@ -49,7 +52,8 @@ public sealed class MessageBody : IDisposable
                 }
                 else
                 {
-                    _chunks.Add(ArrayPool<byte>.Shared.Rent(ChunkSize));
+                    _chunks.Add(_spare ?? ArrayPool<byte>.Shared.Rent(ChunkSize));
+                    _spare = null;
                     _lastChunkUsed = 0;
                 }
             }
@@ -86,12 +90,19 @@ public sealed class MessageBody : IDisposable
         _files!.Flush(_file);
     }
 
-    /// <summary>Forgets the body. A spill file that was not committed is deleted.</summary>
+    /// <summary>Forgets the body, keeping one chunk for the next. A spill file that was not committed is deleted.</summary>
     public void Reset(bool keepFile = false)
     {
         foreach (byte[] chunk in _chunks)
         {
-            ArrayPool<byte>.Shared.Return(chunk);
+            if (_spare is null)
+            {
+                _spare = chunk;
+            }
+            else
+            {
+                ArrayPool<byte>.Shared.Return(chunk);
+            }
         }
 
         _chunks.Clear();
@@ -139,7 +150,21 @@ public sealed class MessageBody : IDisposable
         return result;
     }
 
-    public void Dispose() => Reset();
+    /// <summary>Returns the chunk kept for the next message (the session has ended).</summary>
+    public void ReleaseSpare()
+    {
+        if (_spare is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_spare);
+            _spare = null;
+        }
+    }
+
+    public void Dispose()
+    {
+        Reset();
+        ReleaseSpare();
+    }
 
     private void WriteChunksToFile()
     {

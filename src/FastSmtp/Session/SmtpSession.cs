@@ -131,6 +131,9 @@ internal sealed partial class SmtpSession
     public bool Reset()
     {
         _transaction.Reset();
+
+        // A session waiting in the pool holds no message buffer.
+        _transaction.Message.Body.ReleaseSpare();
         _held.Reset();
         _auth.Reset();
         _dataRate.Reset();
