@@ -40,7 +40,7 @@ public sealed partial class DeliveryAgent
                         continue;
                     }
 
-                    LoadedMessage loaded = job.Pass.Message();
+                    LoadedMessage loaded = worker.Load(_spool, job.Pass.Entry);
                     if (loaded.IsLooping)
                     {
                         SetAll(job, LoopReply(loaded), "none");
@@ -126,7 +126,7 @@ public sealed partial class DeliveryAgent
         }
         finally
         {
-            await worker.ReleaseAsync();
+            await worker.EndAsync();
         }
     }
 

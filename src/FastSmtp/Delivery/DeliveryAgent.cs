@@ -455,34 +455,19 @@ public sealed partial class DeliveryAgent : BackgroundService
         return Encoding.UTF8.TryGetBytes(domain, ascii, out int length) ? _policy.Current.Transport(ascii[..length])?.NextHop : null;
     }
 
+    /// <summary>A pass's own read of its message (local deliveries, reports); a worker reads into its own.</summary>
     internal LoadedMessage Load(QueueEntry entry)
     {
-        SpooledRecord record = _spool.ReadRecordRented(entry);
-        return new LoadedMessage(record, CountReceivedHeaders(record.Body.Span));
-    }
-
-    /// <summary>Received: fields in the header section (RFC 5321 6.3 counts them to detect loops).</summary>
-    internal static int CountReceivedHeaders(ReadOnlySpan<byte> message)
-    {
-        int count = 0;
-        while (!message.IsEmpty)
+        var loaded = new LoadedMessage();
+        try
         {
-            int lf = message.IndexOf((byte)'\n');
-            ReadOnlySpan<byte> line = lf < 0 ? message : message[..lf];
-            if (line.IsEmpty || line is [(byte)'\r'])
-            {
-                break;
-            }
-
-            if (line.Length >= 9 && Ascii.EqualsIgnoreCase(line[..9], "Received:"u8))
-            {
-                count++;
-            }
-
-            message = lf < 0 ? default : message[(lf + 1)..];
+            return loaded.Load(_spool, entry);
         }
-
-        return count;
+        catch
+        {
+            loaded.Dispose();
+            throw;
+        }
     }
 
     private static void LogDelivery(ILogger logger, QueueId queueId, string recipient, string relay, NextHopReply result)

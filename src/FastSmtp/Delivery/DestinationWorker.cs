@@ -10,6 +10,7 @@ namespace FastSmtp.Delivery;
 internal sealed class DestinationWorker(ConnectionPool pool) : IValueTaskSource<DeliveryJob?>
 {
     private ManualResetValueTaskSourceCore<DeliveryJob?> _handoff = new() { RunContinuationsAsynchronously = true };
+    private LoadedMessage? _message;
 
     public SmtpDeliveryClient? Client { get; set; }
 
@@ -30,6 +31,18 @@ internal sealed class DestinationWorker(ConnectionPool pool) : IValueTaskSource<
     /// <summary>Ends the wait with a job, or with null to end the worker.</summary>
     public void Hand(DeliveryJob? job) => _handoff.SetResult(job);
 
+    /// <summary>The job's message, read into the worker's own buffer (valid until its next job).</summary>
+    public LoadedMessage Load(Queue.Spool spool, Queue.QueueEntry entry) => (_message ??= new LoadedMessage()).Load(spool, entry);
+
+    /// <summary>The worker ends: its message buffer goes back to the shared pool, its connection to the connection pool.</summary>
+    public ValueTask EndAsync()
+    {
+        _message?.Dispose();
+        _message = null;
+        return ReleaseAsync();
+    }
+
+    /// <summary>Hands the open connection to the pool (to open one to another next hop, or at the end).</summary>
     public async ValueTask ReleaseAsync()
     {
         if (Client is not null && NextHop is not null)

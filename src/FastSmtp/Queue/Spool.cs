@@ -214,11 +214,11 @@ public sealed partial class Spool : IMessageStore, IDisposable
         return SpoolReader.ReadMessageAt(_files, ReaderOf(location.Segment), _directory, location.Segment, location.Offset);
     }
 
-    /// <summary>A queued message's record, in a pooled buffer the caller disposes (see <see cref="SpoolReader.ReadRecordRented"/>).</summary>
-    public SpooledRecord ReadRecordRented(QueueEntry entry)
+    /// <summary>Reads a queued message's record into <paramref name="record"/> (see <see cref="SpoolReader.ReadRecord(ISpoolFileSystem, SafeFileHandle, string, long, long, SpooledRecord)"/>).</summary>
+    public void ReadRecord(QueueEntry entry, SpooledRecord record)
     {
         SpoolLocation location = entry.Location;
-        return SpoolReader.ReadRecordRented(_files, ReaderOf(location.Segment), _directory, location.Segment, location.Offset);
+        SpoolReader.ReadRecord(_files, ReaderOf(location.Segment), _directory, location.Segment, location.Offset, record);
     }
 
     /// <summary>

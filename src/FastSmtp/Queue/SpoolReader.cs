@@ -85,43 +85,30 @@ public static class SpoolReader
         files.Open(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
 
     /// <summary>
-    /// The record of the message at <paramref name="offset"/>, in a buffer rented from the shared
-    /// pool that the record returns when disposed: its sender and body are slices of it, and the
-    /// rest of the envelope is parsed only when asked for. A body kept in spool/data is read into
-    /// an array of its own.
+    /// Reads the record of the message at <paramref name="offset"/> into <paramref name="record"/>
+    /// (its pooled buffer, grown when too small). A body kept in spool/data is read into an
+    /// array of its own.
     /// </summary>
-    public static SpooledRecord ReadRecordRented(ISpoolFileSystem files, SafeFileHandle handle, string spool, long segment, long offset)
+    public static void ReadRecord(ISpoolFileSystem files, SafeFileHandle handle, string spool, long segment, long offset, SpooledRecord record)
     {
-        byte[]? buffer = null;
-        try
+        int length = ReadRecord(files, handle, offset, files.GetLength(handle), record, out byte[]? buffer);
+        if (length <= 0 || buffer![0] != SpoolFormat.MessageRecord)
         {
-            int length = ReadRecord(files, handle, offset, files.GetLength(handle), pooled: true, out buffer);
-            if (length <= 0 || buffer![0] != SpoolFormat.MessageRecord)
-            {
-                throw new InvalidDataException($"no message record at {offset} of spool segment {segment}");
-            }
+            throw new InvalidDataException($"no message record at {offset} of spool segment {segment}");
+        }
 
-            (Range mailFrom, QueueId queueId, bool bodyInFile, long bodyLength) = Locate(buffer.AsSpan(0, length));
-            ReadOnlyMemory<byte> body = bodyInFile
-                ? ReadWholeFile(files, SpoolFormat.DataPath(spool, queueId))
-                : buffer.AsMemory(length - (int)bodyLength, (int)bodyLength); // an inline body is the record's last field
-            var record = new SpooledRecord(buffer, length, mailFrom, body);
-            buffer = null;
-            return record;
-        }
-        finally
-        {
-            if (buffer is not null)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
+        (Range mailFrom, QueueId queueId, bool bodyInFile, long bodyLength) = Locate(buffer.AsSpan(0, length));
+        ReadOnlyMemory<byte> body = bodyInFile
+            ? ReadWholeFile(files, SpoolFormat.DataPath(spool, queueId))
+            : buffer.AsMemory(length - (int)bodyLength, (int)bodyLength); // an inline body is the record's last field
+        record.Filled(length, mailFrom, body);
     }
 
     /// <summary>The same, through a handle of the segment the caller keeps open.</summary>
     public static SpooledMessage ReadMessageAt(ISpoolFileSystem files, SafeFileHandle handle, string spool, long segment, long offset)
     {
-        using SpooledRecord record = ReadRecordRented(files, handle, spool, segment, offset);
+        using var record = new SpooledRecord();
+        ReadRecord(files, handle, spool, segment, offset, record);
         return record.Envelope with { Body = record.Body.ToArray() };
     }
 
@@ -169,17 +156,16 @@ public static class SpoolReader
     /// <summary>The payload of the record at <paramref name="offset"/>, or null when none is whole and valid there.</summary>
     private static byte[]? ReadRecord(ISpoolFileSystem files, SafeFileHandle handle, long offset, long fileLength)
     {
-        int length = ReadRecord(files, handle, offset, fileLength, pooled: false, out byte[]? payload);
+        int length = ReadRecord(files, handle, offset, fileLength, into: null, out byte[]? payload);
         return length > 0 ? payload : null;
     }
 
     /// <summary>
-    /// Reads the record at <paramref name="offset"/> into <paramref name="buffer"/>, an array of
-    /// the payload's size or, when <paramref name="pooled"/>, one rented from the shared pool (the
-    /// caller returns it, whatever this returns); returns the payload's length, or -1 when no
-    /// record is whole and valid there.
+    /// Reads the record at <paramref name="offset"/> into <paramref name="buffer"/>: an array of
+    /// the payload's size, or <paramref name="into"/>'s buffer; returns the payload's length, or
+    /// -1 when no record is whole and valid there.
     /// </summary>
-    private static int ReadRecord(ISpoolFileSystem files, SafeFileHandle handle, long offset, long fileLength, bool pooled, out byte[]? buffer)
+    private static int ReadRecord(ISpoolFileSystem files, SafeFileHandle handle, long offset, long fileLength, SpooledRecord? into, out byte[]? buffer)
     {
         buffer = null;
         if (offset + SpoolFormat.HeaderLength > fileLength)
@@ -201,7 +187,7 @@ public static class SpoolReader
             return -1;
         }
 
-        buffer = pooled ? ArrayPool<byte>.Shared.Rent((int)length) : new byte[length];
+        buffer = into is not null ? into.BufferFor((int)length) : new byte[length];
         Span<byte> payload = buffer.AsSpan(0, (int)length);
         if (files.Read(handle, payload, offset + SpoolFormat.HeaderLength) < payload.Length)
         {

@@ -3,29 +3,23 @@ using System.Buffers;
 namespace FastSmtp.Queue;
 
 /// <summary>
-/// A queued message's record read back for delivery, in a buffer rented from the shared pool
-/// and returned on <see cref="Dispose"/>: the sender and the body are slices of it, as they were
-/// received, and the rest of the envelope is parsed only when something asks for it (a DSN, a
-/// Maildir's trace fields).
+/// A queued message's record read back for delivery, into a buffer rented from the shared pool
+/// that the record keeps from one read to the next (a destination's worker reads message after
+/// message into the same one) and returns on <see cref="Dispose"/>. The sender and the body are
+/// slices of it, as they were received; the rest of the envelope is parsed only when something
+/// asks for it (a DSN, a Maildir's trace fields).
 /// </summary>
 public sealed class SpooledRecord : IDisposable
 {
-    private readonly int _length;
-    private byte[]? _rented;
+    private byte[] _buffer = [];
+    private int _length;
+    private Range _mailFrom;
     private SpooledMessage? _envelope;
 
-    internal SpooledRecord(byte[] rented, int length, Range mailFrom, ReadOnlyMemory<byte> body)
-    {
-        _rented = rented;
-        _length = length;
-        MailFrom = rented.AsMemory(mailFrom);
-        Body = body;
-    }
-
     /// <summary>The reverse-path in UTF-8, without angle brackets; empty for the null sender.</summary>
-    public ReadOnlyMemory<byte> MailFrom { get; }
+    public ReadOnlyMemory<byte> MailFrom => _buffer.AsMemory(_mailFrom);
 
-    public ReadOnlyMemory<byte> Body { get; }
+    public ReadOnlyMemory<byte> Body { get; private set; }
 
     /// <summary>The envelope (its Body empty: the body is <see cref="Body"/>), parsed on first use.</summary>
     public SpooledMessage Envelope
@@ -37,15 +31,46 @@ public sealed class SpooledRecord : IDisposable
                 return parsed;
             }
 
-            byte[] record = _rented ?? throw new ObjectDisposedException(nameof(SpooledRecord));
-            Interlocked.CompareExchange(ref _envelope, SpoolReader.ParseEnvelope(record.AsSpan(0, _length)), null);
+            Interlocked.CompareExchange(ref _envelope, SpoolReader.ParseEnvelope(_buffer.AsSpan(0, _length)), null);
             return _envelope;
         }
     }
 
+    /// <summary>Room for a payload of <paramref name="length"/> octets; what the record held before is gone.</summary>
+    internal byte[] BufferFor(int length)
+    {
+        _envelope = null;
+        Body = default;
+        _length = 0;
+        if (_buffer.Length < length)
+        {
+            ReturnBuffer();
+            _buffer = ArrayPool<byte>.Shared.Rent(length);
+        }
+
+        return _buffer;
+    }
+
+    internal void Filled(int length, Range mailFrom, ReadOnlyMemory<byte> body)
+    {
+        _length = length;
+        _mailFrom = mailFrom;
+        Body = body;
+    }
+
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _rented, null) is { } buffer)
+        _envelope = null;
+        Body = default;
+        _length = 0;
+        ReturnBuffer();
+    }
+
+    private void ReturnBuffer()
+    {
+        byte[] buffer = _buffer;
+        _buffer = [];
+        if (buffer.Length > 0)
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }

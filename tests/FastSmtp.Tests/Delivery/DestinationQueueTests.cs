@@ -130,7 +130,7 @@ public class DestinationQueueTests
     [InlineData("Subject: none\r\n\r\n", 0)]
     [InlineData("received: lower case\r\nRECEIVED: upper\r\n\r\n", 2)]
     public void Received_headers_are_counted_in_the_header_section_only(string message, int count) =>
-        Assert.Equal(count, DeliveryAgent.CountReceivedHeaders(Encoding.ASCII.GetBytes(message)));
+        Assert.Equal(count, LoadedMessage.CountReceivedHeaders(Encoding.ASCII.GetBytes(message)));
 
     private static void InterlockedMax(ref int target, int value)
     {
