@@ -4,9 +4,16 @@ using FastSmtp.Benchmarks;
 // dotnet run -c Release --project bench/FastSmtp.Benchmarks -- --filter '*' [--job short]
 // dotnet run -c Release --project bench/FastSmtp.Benchmarks -- synthetic-policy DIR [SIZE]
 // dotnet run -c Release --project bench/FastSmtp.Benchmarks -- null-host --listen ADDR:PORT [server options]
+// dotnet run -c Release --project bench/FastSmtp.Benchmarks -- bare-kestrel --listen ADDR:PORT
 if (args is ["null-host", .. var hostArguments])
 {
     await NullHost.RunAsync(hostArguments);
+    return;
+}
+
+if (args is ["bare-kestrel", .. var bareArguments])
+{
+    await BareKestrelHost.RunAsync(bareArguments);
     return;
 }
 
