@@ -4,10 +4,10 @@ using FastSmtp.Queue;
 namespace FastSmtp.Delivery;
 
 /// <summary>
-/// One delivery attempt of a queued message: its due recipients, each one's outcome as it comes
-/// in, and the message read from the spool by whichever part of the pass needs it first (a
-/// message waiting only for a slow destination is not held in memory before its turn). The
-/// pass counts its unfinished parts (its jobs, and the grouping itself while it runs); the part
+/// One delivery attempt of a queued message: its due recipients and each one's outcome as it
+/// comes in. A remote job reads the message into its worker's own buffer when its turn comes (a
+/// message waiting for a slow destination is not held in memory before then); the pass reads
+/// its own copy only for local deliveries and reports (<see cref="Message"/>). The pass counts its unfinished parts (its jobs, and the grouping itself while it runs); the part
 /// that finishes last hands the pass back to the thread pool to be completed, so nothing awaits
 /// the jobs. It is its own thread-pool work item: first it runs, then it completes.
 /// </summary>

@@ -542,7 +542,7 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
     /// <summary>Sends what was written; the stream's own ValueTask, nothing allocated for it.</summary>
     private ValueTask FlushAsync(CancellationToken cancellationToken) => _stream.WriteAsync(_outbound.Take(), cancellationToken);
 
-    /// <summary>A command line, encoded straight into the pipe's buffer.</summary>
+    /// <summary>A command line, encoded straight into the outbound buffer.</summary>
     private void Write(string line)
     {
         int length = Encoding.UTF8.GetBytes(line, _outbound.GetSpan(Encoding.UTF8.GetMaxByteCount(line.Length)));
