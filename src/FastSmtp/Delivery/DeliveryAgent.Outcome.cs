@@ -178,9 +178,10 @@ public sealed partial class DeliveryAgent
         }
 
         RecipientNotify notify = pass.Entry.Recipients[index].Notify;
+        // Masks, not HasFlag: HasFlag boxed the value here (seen in an allocation profile).
         return state == RecipientState.Delivered
-            ? notify.HasFlag(RecipientNotify.Success)
-            : !notify.HasFlag(RecipientNotify.Never) && (notify == RecipientNotify.Default || notify.HasFlag(RecipientNotify.Failure));
+            ? (notify & RecipientNotify.Success) != 0
+            : (notify & RecipientNotify.Never) == 0 && (notify == RecipientNotify.Default || (notify & RecipientNotify.Failure) != 0);
     }
 
     /// <summary>

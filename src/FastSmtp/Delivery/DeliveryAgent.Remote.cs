@@ -33,7 +33,7 @@ public sealed partial class DeliveryAgent
 
                     await _transactionSlots.WaitAsync(_stopping);
                     slot = true;
-                    Route route = await Router.RouteAsync(job.Domain, job.NextHop, _stopping);
+                    Route route = await Router.RouteAsync(job.Destination, job.NextHop, _stopping);
                     if (route.Endpoints.Count == 0)
                     {
                         SetAll(job, route.Failure, "dns");

@@ -279,6 +279,9 @@ public sealed partial class DeliveryAgent : BackgroundService
     {
         QueueEntry entry = pass.Entry;
         DeliveryJob? local = null;
+
+        // One policy for every recipient of the pass, even if a reload lands in the middle of it.
+        SecurityPolicy policy = _policy.Current;
         try
         {
             // Most messages go to one destination: the jobs made so far are searched in order.
@@ -292,21 +295,14 @@ public sealed partial class DeliveryAgent : BackgroundService
                     continue;
                 }
 
-                if (IsLocal(recipient.Address))
-                {
-                    (local ??= new DeliveryJob(pass, "local", string.Empty, TransportRoute.Local)).Recipients.Add(i);
-                    continue;
-                }
-
-                string domain = recipient.Address[(recipient.Address.LastIndexOf('@') + 1)..];
-                string? nextHop = TransportOf(domain);
+                string? nextHop = NextHopOf(policy, recipient.Address);
                 if (nextHop == TransportRoute.Local)
                 {
-                    (local ??= new DeliveryJob(pass, "local", string.Empty, TransportRoute.Local)).Recipients.Add(i);
+                    (local ??= new DeliveryJob(pass, "local", TransportRoute.Local)).Recipients.Add(i);
                     continue;
                 }
 
-                string destination = Router.DestinationOf(domain, nextHop);
+                string destination = Router.DestinationOf(recipient.Address.AsSpan(recipient.Address.LastIndexOf('@') + 1), nextHop);
                 DeliveryJob? job = first is not null && string.Equals(first.Destination, destination, StringComparison.OrdinalIgnoreCase) ? first : null;
                 for (int j = 0; job is null && j < (more?.Count ?? 0); j++)
                 {
@@ -315,7 +311,7 @@ public sealed partial class DeliveryAgent : BackgroundService
 
                 if (job is null)
                 {
-                    job = new DeliveryJob(pass, destination, domain, nextHop);
+                    job = new DeliveryJob(pass, destination, nextHop);
                     if (first is null)
                     {
                         first = job;
@@ -446,6 +442,25 @@ public sealed partial class DeliveryAgent : BackgroundService
         Span<byte> utf8 = stackalloc byte[AddressNormalizer.MaxLength];
         return Encoding.UTF8.TryGetBytes(address, utf8, out int length)
             && _policy.Current.FindLocal(utf8[..length]).Kind != LocalNameKind.NotLocal;
+    }
+
+    /// <summary>
+    /// Where a recipient goes: "local" for a local mailbox or a domain transport.txt delivers
+    /// locally, else transport.txt's next hop for its domain ("mx", "host:port"), or null for the
+    /// default route. The address is encoded once for both lookups.
+    /// </summary>
+    private static string? NextHopOf(SecurityPolicy policy, string address)
+    {
+        Span<byte> utf8 = stackalloc byte[AddressNormalizer.MaxLength];
+        if (!Encoding.UTF8.TryGetBytes(address, utf8, out int length))
+        {
+            return null;
+        }
+
+        ReadOnlySpan<byte> bytes = utf8[..length];
+        return policy.FindLocal(bytes).Kind != LocalNameKind.NotLocal
+            ? TransportRoute.Local
+            : policy.Transport(bytes[(bytes.LastIndexOf((byte)'@') + 1)..])?.NextHop;
     }
 
     /// <summary>transport.txt's next hop for a domain ("mx", "local", "host:port"), or null for the default route.</summary>

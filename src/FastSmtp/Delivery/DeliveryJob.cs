@@ -11,14 +11,15 @@ namespace FastSmtp.Delivery;
 /// recorded are durable; that ends the job's part of the pass. As a list it is its recipients'
 /// addresses, in order, as the client sends them (no array made for them).
 /// </summary>
-internal sealed class DeliveryJob(MessagePass pass, string destination, string domain, string? nextHop) : IRecordedCallback, IReadOnlyList<string>
+internal sealed class DeliveryJob(MessagePass pass, string destination, string? nextHop) : IRecordedCallback, IReadOnlyList<string>
 {
     public MessagePass Pass { get; } = pass;
 
-    /// <summary>Where the job goes: the name its recipients are grouped by.</summary>
+    /// <summary>
+    /// Where the job goes: the name its recipients are grouped by, and the name its route is
+    /// found by (for mail delivered by MX records, the recipients' domain in lower case).
+    /// </summary>
     public string Destination { get; } = destination;
-
-    public string Domain { get; } = domain;
 
     /// <summary>transport.txt's next hop for the domain ("mx" or "host:port"), or null for the default route.</summary>
     public string? NextHop { get; } = nextHop;

@@ -44,39 +44,34 @@ internal sealed class LineLogger(string category, TextWriter? output = null, boo
             return;
         }
 
-        WriteLine(logLevel, eventId.Id, message.Length + (error is null ? 0 : error.Length + 1), message, error);
+        WriteLine(logLevel, eventId.Id, message.Length + (error is null ? 0 : error.Length + 1), (message, error), s_text);
     }
 
-    private void WriteSpanLoggable<TState>(LogLevel logLevel, int eventId, TState state, SpanLoggable<TState>.Writer format)
+    /// <summary>A formatted message and its exception, written into the line like a span-written one.</summary>
+    private static readonly SpanLoggable<(string Message, string? Error)>.Writer s_text = static (text, line) =>
     {
-        int length = 32 + category.Length + 13 + SpanLoggable<TState>.MaxLength!(state) + 1;
-        char[]? rented = null;
-        Span<char> line = length <= StackLine ? stackalloc char[StackLine] : (rented = ArrayPool<char>.Shared.Rent(length));
-        int at = FormatHead(line, logLevel, eventId);
-        at += format(state, line[at..]);
-        line[at++] = '\n';
-        (output ?? Console.Out).Write(line[..at]);
-        if (rented is not null)
+        int at = 0;
+        Append(line, ref at, text.Message);
+        if (text.Error is not null)
         {
-            ArrayPool<char>.Shared.Return(rented);
+            line[at++] = '\n';
+            Append(line, ref at, text.Error);
         }
-    }
 
-    private void WriteLine(LogLevel logLevel, int eventId, int messageLength, string message, string? error)
+        return at;
+    };
+
+    private void WriteSpanLoggable<TState>(LogLevel logLevel, int eventId, TState state, SpanLoggable<TState>.Writer format) =>
+        WriteLine(logLevel, eventId, SpanLoggable<TState>.MaxLength!(state), state, format);
+
+    /// <summary>Timestamp, level, category, event id, the message <paramref name="format"/> writes, newline: one write.</summary>
+    private void WriteLine<TMessage>(LogLevel logLevel, int eventId, int messageLength, TMessage message, SpanLoggable<TMessage>.Writer format)
     {
-        // Timestamp, level, category, event id, message, exception, newline.
         int length = 32 + category.Length + 13 + messageLength + 1;
         char[]? rented = null;
         Span<char> line = length <= StackLine ? stackalloc char[StackLine] : (rented = ArrayPool<char>.Shared.Rent(length));
         int at = FormatHead(line, logLevel, eventId);
-        Append(line, ref at, message);
-
-        if (error is not null)
-        {
-            line[at++] = '\n';
-            Append(line, ref at, error);
-        }
-
+        at += format(message, line[at..]);
         line[at++] = '\n';
         (output ?? Console.Out).Write(line[..at]);
         if (rented is not null)

@@ -23,13 +23,14 @@ public sealed class MailRouter(DnsResolver dns, string? smarthost, int mxPort, O
         : null;
 
     /// <summary>
-    /// The queue key of a destination: all remote mail shares one with a smarthost, and all mail
-    /// for one transport.txt host one per host.
+    /// The queue key of a destination: all remote mail shares one with a smarthost (no string
+    /// made per recipient), all mail for one transport.txt host one per host, and mail by MX
+    /// records the domain in lower case, which is also what its route is looked up by.
     /// </summary>
-    public string DestinationOf(string domain, string? nextHop = null) => nextHop switch
+    public string DestinationOf(ReadOnlySpan<char> domain, string? nextHop = null) => nextHop switch
     {
         null when smarthost is not null => "[smarthost]",
-        null or TransportMx => domain.ToLowerInvariant(),
+        null or TransportMx => domain.ToString().ToLowerInvariant(),
         _ => "[" + nextHop + "]",
     };
 

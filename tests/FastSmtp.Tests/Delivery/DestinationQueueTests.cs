@@ -112,7 +112,7 @@ public class DestinationQueueTests
     private static DeliveryJob[] Jobs(int count)
     {
         var entry = new QueueEntry(QueueId.Next(), DateTimeOffset.UtcNow, 1, 0, false, [new RecipientProgress("a@b.example", RecipientState.Pending, 0, default, null)]);
-        return Enumerable.Range(0, count).Select(_ => new DeliveryJob(new MessagePass(entry, null!), "b.example", "b.example", null)).ToArray();
+        return Enumerable.Range(0, count).Select(_ => new DeliveryJob(new MessagePass(entry, null!), "b.example", null)).ToArray();
     }
 
     private static async Task WaitUntil(Func<bool> condition)
