@@ -2,6 +2,7 @@
 # FastSmtp against smtp-sink, the SmtpServer NuGet package and Postfix, side by side, one run.
 #
 #   bench/load/run.sh [--messages N] [--sessions "1 10 50 200"] [--systems abcdef] [--reuse "no yes"] [--idle N]
+#                     [--warmup N]
 #
 #   a  Postfix's smtp-sink (C, accepts and discards): the limit
 #   b  a null-store server on the SmtpServer NuGet package (bench/peers/SmtpServerPeer)
@@ -12,9 +13,12 @@
 #      (bench/peers/haraka; it forwards inside the client's transaction, nothing on disk)
 #
 # Load: smtp-source, N messages of 2 KB, at each session count, with a connection per message
-# ("no") and with connections reused (-d, "yes"). Beside the load one probe client times
-# complete transactions (p50/p99). Then --idle N sessions (after EHLO) are held open against
-# FastSmtp and the SmtpServer peer to measure memory per session.
+# ("no") and with connections reused (-d, "yes"), after a warm-up of --warmup messages (10 reused
+# sessions; a relay's warm-up delivered) that no figure counts: a server's first seconds (.NET's
+# JIT and its tiering) are not its throughput; --warmup 0 measures from a cold start, as runs
+# before the warm-up did. Beside the load one probe client times complete transactions
+# (p50/p99). Then --idle N sessions (after EHLO) are held open against FastSmtp and the
+# SmtpServer peer to measure memory per session.
 # Writes bench/results/<date>.md and .svg. Installs what it needs (Debian/Ubuntu); loopback only;
 # every process it starts is stopped on exit; fails when a system loses or refuses mail.
 set -euo pipefail
@@ -25,6 +29,7 @@ sessions="1 10 50 200"
 systems="abcdef"
 reuses="no yes"
 idle=10000
+warmup=2000
 while [ $# -gt 0 ]; do
   case "$1" in
     --messages) messages=$2; shift 2 ;;
@@ -32,6 +37,7 @@ while [ $# -gt 0 ]; do
     --systems) systems=$2; shift 2 ;;
     --reuse) reuses=$2; shift 2 ;;
     --idle) idle=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -185,11 +191,30 @@ accepted_f() { sink_count; }
 
 is_relay() { [ "$1" = d ] || [ "$1" = e ] || [ "$1" = f ]; }
 
+# Waits until the sink has counted N messages (a relay's deliveries), at most 900 s.
+wait_sink() {
+  local deadline=$(( $(date +%s) + 900 ))
+  while [ "$(sink_count)" -lt "$2" ]; do
+    if [ "$(date +%s)" -gt "$deadline" ]; then echo "$1: the sink got $(sink_count) of $2" >&2; exit 1; fi
+    sleep 0.05
+  done
+}
+
+# The warm-up before a measured run; a relay's is delivered before the measurement starts.
+warm_up() {
+  [ "$warmup" -gt 0 ] || return 0
+  if ! smtp-source -d -s 10 -m "$warmup" -l "$size" -f bench@client.test -t user@remote.example "127.0.0.1:$target_port" >"$work/warmup.out" 2>&1; then
+    echo "$1: the warm-up failed: $(tail -3 "$work/warmup.out")" >&2; exit 1
+  fi
+  if is_relay "$1"; then wait_sink "$1" "$warmup"; fi
+}
+
 echo "system,sessions,reuse,messages,accepted,delivered,p50,p99,rss_mb,cpu10k,alloc_kb" >"$work/results.csv"
 run_one() {
   local system=$1 sess=$2 reuse=$3
   start_sink
   "start_$system"
+  warm_up "$system"
   rm -f "$work/stop"
   python3 bench/load/probe.py "$target_port" "$work/stop" "$work/probe.out" 900 2>"$work/probe.err" &
   local probe=$!; pids+=("$probe")
@@ -207,11 +232,7 @@ run_one() {
   local probe_sent; probe_sent=$(head -1 "$work/probe.out")
   local expected=$((messages + probe_sent)) delivered=""
   if is_relay "$system"; then
-    local deadline=$(( $(date +%s) + 900 ))
-    while [ "$(sink_count)" -lt "$expected" ]; do
-      if [ "$(date +%s)" -gt "$deadline" ]; then echo "$system: the sink got $(sink_count) of $expected" >&2; exit 1; fi
-      sleep 0.05
-    done
+    wait_sink "$system" $((warmup + expected))
     t2=$(now)
     delivered=$(python3 -c "print(f'{$messages / ($t2 - $t0):.1f}')")
   fi
@@ -221,8 +242,8 @@ run_one() {
   "stop_$system"
   local counted; counted=$("accepted_$system")
   stop_sink
-  if [ "${counted:-0}" -ne "$expected" ]; then
-    echo "$system lost or duplicated mail: counted ${counted:-0}, sent $expected (smtp-source $messages + probe $probe_sent)" >&2; exit 1
+  if [ "${counted:-0}" -ne $((warmup + expected)) ]; then
+    echo "$system lost or duplicated mail: counted ${counted:-0}, sent $((warmup + expected)) (warm-up $warmup + smtp-source $messages + probe $probe_sent)" >&2; exit 1
   fi
   python3 - "$system" "$sess" "$reuse" "$messages" "$t0" "$t1" "$delivered" "$before" "$after" "$work/probe.out" "$alloc_before" "$alloc_after" "$expected" >>"$work/results.csv" <<'PY'
 import statistics, sys
@@ -269,7 +290,7 @@ fi
 
 mkdir -p bench/results
 out="bench/results/$(date -u +%Y-%m-%d)"
-machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/^Mem:/ {print $2}') GiB, $(uname -r), .NET $(dotnet --version), Postfix $(postconf -d mail_version 2>/dev/null | cut -d' ' -f3); $messages messages of $size bytes per run; command: bench/load/run.sh --messages $messages --sessions \"$sessions\" --systems $systems --reuse \"$reuses\" --idle $idle"
+machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/^Mem:/ {print $2}') GiB, $(uname -r), .NET $(dotnet --version), Postfix $(postconf -d mail_version 2>/dev/null | cut -d' ' -f3); $messages messages of $size bytes per run; command: bench/load/run.sh --messages $messages --sessions \"$sessions\" --systems $systems --reuse \"$reuses\" --idle $idle --warmup $warmup"
 cp "$work/results.csv" "$out.csv"
 cp "$work/idle.csv" "$out-idle.csv"
 python3 bench/load/report.py "$out.csv" "$out-idle.csv" "$machine" "$out"
