@@ -13,6 +13,7 @@ if (args.Length == 0)
 using var log = new TraceLog(TraceLog.CreateFromEventPipeDataFile(args[0]));
 var byType = new Dictionary<string, long>();
 var byStack = new Dictionary<string, long>();
+var byLayer = new Dictionary<string, long>();
 long total = 0;
 foreach (Microsoft.Diagnostics.Tracing.TraceEvent traceEvent in log.Events)
 {
@@ -34,11 +35,19 @@ foreach (Microsoft.Diagnostics.Tracing.TraceEvent traceEvent in log.Events)
         }
     }
 
+    string layer = LayerOf(tick.CallStack());
+    byLayer[layer] = byLayer.GetValueOrDefault(layer) + amount;
     string key = tick.TypeName + "\n      " + string.Join("\n      ", frames);
     byStack[key] = byStack.GetValueOrDefault(key) + amount;
 }
 
 Console.WriteLine($"sampled {total / 1024} KB");
+foreach ((string layer, long amount) in byLayer.OrderByDescending(pair => pair.Value))
+{
+    Console.WriteLine($"{amount * 100.0 / total,5:F1}% {layer}");
+}
+
+Console.WriteLine();
 foreach ((string type, long amount) in byType.OrderByDescending(pair => pair.Value).Take(40))
 {
     Console.WriteLine($"{amount * 100.0 / total,5:F1}% {type}");
@@ -51,3 +60,32 @@ foreach ((string stack, long amount) in byStack.OrderByDescending(pair => pair.V
 }
 
 return 0;
+
+// Whose code asked for the bytes: the nearest frame, from the allocation outwards, of FastSmtp, of
+// Kestrel's connection layer (dispatcher, connection, features) or of its socket transport (which
+// makes the Socket, its pipes and their buffers). Bytes .NET allocates inside a call (a Socket
+// made by an accept) count for the caller.
+static string LayerOf(TraceCallStack? frame)
+{
+    for (; frame is not null; frame = frame.Caller)
+    {
+        string method = frame.CodeAddress.FullMethodName ?? "";
+        if (method.StartsWith("FastSmtp.", StringComparison.Ordinal))
+        {
+            return "layer: FastSmtp";
+        }
+
+        if (method.StartsWith("Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets", StringComparison.Ordinal))
+        {
+            return "layer: Kestrel's socket transport";
+        }
+
+        if (method.StartsWith("Microsoft.AspNetCore.Server.Kestrel.Core", StringComparison.Ordinal)
+            || method.StartsWith("Microsoft.AspNetCore.Connections", StringComparison.Ordinal))
+        {
+            return "layer: Kestrel's connection layer";
+        }
+    }
+
+    return "layer: other (runtime, timers, logging)";
+}
