@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.IO.Pipelines;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
@@ -39,6 +40,10 @@ internal static class BareKestrelHost
     {
         public static long Messages;
 
+        private static readonly int Data = BinaryPrimitives.ReadInt32LittleEndian("DATA"u8);
+        private static readonly int Quit = BinaryPrimitives.ReadInt32LittleEndian("QUIT"u8);
+        private static readonly int Stat = BinaryPrimitives.ReadInt32LittleEndian("STAT"u8);
+
         public override async Task OnConnectedAsync(ConnectionContext connection)
         {
             PipeReader input = connection.Transport.Input;
@@ -67,21 +72,21 @@ internal static class BareKestrelHost
                         continue;
                     }
 
-                    Span<byte> verb = stackalloc byte[4];
-                    verb = line.Length >= 4 ? verb : [];
-                    line.Slice(0, verb.Length).CopyTo(verb);
-                    if (verb.SequenceEqual("DATA"u8))
+                    // The verb's four bytes as one integer (0 for a shorter line), as the engine does.
+                    var reader = new SequenceReader<byte>(line);
+                    reader.TryReadLittleEndian(out int verb);
+                    if (verb == Data)
                     {
                         data = true;
                         Write(output, "354 go\r\n"u8);
                     }
-                    else if (verb.SequenceEqual("QUIT"u8))
+                    else if (verb == Quit)
                     {
                         Write(output, "221 bye\r\n"u8);
                         quit = true;
                         break;
                     }
-                    else if (verb.SequenceEqual("STAT"u8))
+                    else if (verb == Stat)
                     {
                         Write(output, System.Text.Encoding.ASCII.GetBytes(FormattableString.Invariant($"250 allocated={GC.GetTotalAllocatedBytes(precise: true)}\r\n")));
                     }

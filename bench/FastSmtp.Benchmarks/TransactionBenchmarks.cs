@@ -33,7 +33,7 @@ public class TransactionBenchmarks
     {
         var context = new SmtpServerContext(Options.Create(new SessionOptions { Hostname = "mx.bench" }), new NullMessageStore(), NullLoggerFactory.Instance, new ActivePolicy(PolicyAssemblyLoader.Load(PolicyAssemblyLoader.DefaultPath)));
         var session = new SmtpSession(context);
-        _session = session.RunAsync(new DuplexPipe(_toServer.Reader, _toClient.Writer), IPAddress.Loopback, _stop.Token);
+        _session = session.RunAsync(new DuplexPipe(_toServer.Reader, _toClient.Writer), IPAddress.Loopback, _stop.Token).AsTask();
         string body = "Subject: benchmark\r\n\r\n" + string.Concat(Enumerable.Repeat(new string('x', 76) + "\r\n", 26)) + "..dot-stuffed line\r\n";
         _transaction = System.Text.Encoding.ASCII.GetBytes("MAIL FROM:<fred@widget.com> SIZE=2048\r\nRCPT TO:<bob@mail5.foo.com>\r\nDATA\r\n" + body + ".\r\n");
         ReadLinesAsync(1).AsTask().GetAwaiter().GetResult(); // greeting

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Security;
+using System.Runtime.CompilerServices;
 using FastSmtp.Metrics;
 using FastSmtp.Policy;
 using FastSmtp.Protocol;
@@ -70,7 +71,12 @@ internal sealed partial class SmtpSession
     /// listed load balancer named in its PROXY header. <paramref name="policy"/> is the one the
     /// connection was admitted under; the active one when none is given.
     /// </summary>
-    public async Task RunAsync(IDuplexPipe transport, IPAddress? remoteAddress, CancellationToken stopping, SecurityPolicy? policy = null)
+    /// <remarks>
+    /// This and <see cref="ServeAsync"/> suspend on every read of a connection; their state
+    /// machines come from a pool rather than two new ones per connection.
+    /// </remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask RunAsync(IDuplexPipe transport, IPAddress? remoteAddress, CancellationToken stopping, SecurityPolicy? policy = null)
     {
         _transport = transport;
         _input = transport.Input;
@@ -167,6 +173,7 @@ internal sealed partial class SmtpSession
         return true;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<string> ServeAsync()
     {
         while (true)
