@@ -72,8 +72,9 @@ internal sealed partial class SmtpSession
     /// connection was admitted under; the active one when none is given.
     /// </summary>
     /// <remarks>
-    /// This and <see cref="ServeAsync"/> suspend on every read of a connection; their state
-    /// machines come from a pool rather than two new ones per connection.
+    /// This and <see cref="ServeAsync"/> suspend whenever the client keeps the session waiting;
+    /// their state machines come from the runtime's pool, which serves a connection that follows
+    /// another (it is small: hundreds of sessions at once still make some new ones).
     /// </remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask RunAsync(IDuplexPipe transport, IPAddress? remoteAddress, CancellationToken stopping, SecurityPolicy? policy = null)
