@@ -69,7 +69,7 @@ public class DestinationQueueTests
 
         queue.Enqueue(jobs[0]);
         Assert.True(await jobDone.WaitAsync(TimeSpan.FromSeconds(30)));
-        await WaitUntil(() => queue.Workers == 1 && !workerEnded.Wait(0));
+        await Eventually.TrueAsync(() => queue.Workers == 1 && !workerEnded.Wait(0));
         time.Advance(TimeSpan.FromSeconds(1));
         queue.Enqueue(jobs[1]);
         Assert.True(await jobDone.WaitAsync(TimeSpan.FromSeconds(30)));
@@ -84,7 +84,7 @@ public class DestinationQueueTests
         time.Advance(TimeSpan.FromSeconds(2));
         time.Advance(TimeSpan.FromSeconds(2));
         Assert.True(await workerEnded.WaitAsync(TimeSpan.FromSeconds(30)));
-        await WaitUntil(() => queue.Workers == 0);
+        await Eventually.TrueAsync(() => queue.Workers == 0);
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public class DestinationQueueTests
             ended.TrySetResult();
         });
         queue.Enqueue(Jobs(1)[0]);
-        await WaitUntil(() => queue.Workers == 1);
+        await Eventually.TrueAsync(() => queue.Workers == 1);
 
         await queue.CloseAsync().WaitAsync(TimeSpan.FromSeconds(30));
 
@@ -113,16 +113,6 @@ public class DestinationQueueTests
     {
         var entry = new QueueEntry(QueueId.Next(), DateTimeOffset.UtcNow, 1, 0, false, [new RecipientProgress("a@b.example", RecipientState.Pending, 0, default, null)]);
         return Enumerable.Range(0, count).Select(_ => new DeliveryJob(new MessagePass(entry, null!), "b.example", null)).ToArray();
-    }
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        for (int i = 0; i < 3000 && !condition(); i++)
-        {
-            await Task.Delay(10);
-        }
-
-        Assert.True(condition());
     }
 
     [Theory]
