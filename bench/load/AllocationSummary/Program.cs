@@ -25,8 +25,9 @@ foreach (Microsoft.Diagnostics.Tracing.TraceEvent traceEvent in log.Events)
     long amount = tick.AllocationAmount64;
     total += amount;
     byType[tick.TypeName] = byType.GetValueOrDefault(tick.TypeName) + amount;
+    TraceCallStack? stack = tick.CallStack();
     var frames = new List<string>();
-    for (TraceCallStack? frame = tick.CallStack(); frame is not null && frames.Count < 6; frame = frame.Caller)
+    for (TraceCallStack? frame = stack; frame is not null && frames.Count < 6; frame = frame.Caller)
     {
         string method = frame.CodeAddress.FullMethodName;
         if (!string.IsNullOrEmpty(method) && !(frames.Count == 0 && method.StartsWith("System.Runtime.CompilerServices", StringComparison.Ordinal)))
@@ -35,7 +36,7 @@ foreach (Microsoft.Diagnostics.Tracing.TraceEvent traceEvent in log.Events)
         }
     }
 
-    string layer = LayerOf(tick.CallStack());
+    string layer = LayerOf(stack);
     byLayer[layer] = byLayer.GetValueOrDefault(layer) + amount;
     string key = tick.TypeName + "\n      " + string.Join("\n      ", frames);
     byStack[key] = byStack.GetValueOrDefault(key) + amount;
@@ -87,5 +88,5 @@ static string LayerOf(TraceCallStack? frame)
         }
     }
 
-    return "layer: other (runtime, timers, logging)";
+    return "layer: other (no frame of FastSmtp or Kestrel)";
 }
